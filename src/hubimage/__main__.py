@@ -1,0 +1,3 @@
+from hubimage.cli import main
+
+raise SystemExit(main())

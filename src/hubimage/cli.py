@@ -1,0 +1,115 @@
+"""The `hubimage` command line: a thin entry point.
+
+Parsing lives here and in `inputs.py`; each verb is a function in `commands.py`; the whole
+pipeline is `pipeline.py`. Exceptions become exit codes in one place (`errors.exit_code_for`):
+0 success, 1 a check or an operation failed, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+
+from hubimage import __version__
+from hubimage.errors import EXIT_BAD_INPUT, HubimageError, exit_code_for
+from hubimage.gha import Reporter
+from hubimage.inputs import INPUTS
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """Usage errors exit 2 with the usage line, as the contract says."""
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"hubimage: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hubimage", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"hubimage {__version__}")
+    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+
+    build = verbs.add_parser("build", help="build the image")
+    build.add_argument("context", nargs="?", default=".")
+    build.add_argument("--image", required=True, help="image name without tag")
+    build.add_argument("--tag", help="explicit tag (default: computed by --tag-scheme)")
+    build.add_argument("--tag-scheme", default="content", help="content, sha, date, latest or a template")
+    build.add_argument(
+        "--builder", default="auto", choices=("auto", "repo2docker", "pangeo", "dockerfile")
+    )
+    build.add_argument("--build-arg", action="append", default=[], metavar="KEY=VALUE")
+    build.add_argument("--target")
+    build.add_argument("--pangeo-base-tag")
+    build.add_argument("--cache-from", action="append", default=[], metavar="IMAGE")
+
+    check = verbs.add_parser("check", help="check the image can run on a hub")
+    check.add_argument("image")
+    check.add_argument("--uid", type=int, default=1000)
+    check.add_argument("--hub-version")
+    check.add_argument("--context", help="image repository (for image-tests/)")
+    check.add_argument("--server-timeout", type=float, default=60.0)
+    check.add_argument("--size-warning-gb", type=float, default=None)
+
+    push = verbs.add_parser("push", help="push the image and verify its digest in the registry")
+    push.add_argument("image", metavar="IMAGE:TAG")
+    push.add_argument("--also-tag", action="append", default=[], metavar="TAG")
+    push.add_argument("--username", help="registry user (password from HUBIMAGE_REGISTRY_PASSWORD)")
+    push.add_argument("--require-public", action="store_true")
+
+    bump = verbs.add_parser("bump", help="point hubs at the new image in their config")
+    bump.add_argument("--config", required=True, help="hub config file")
+    bump.add_argument("--hub", action="append", required=True, help="hub name (repeatable)")
+    bump.add_argument("--image", required=True, metavar="NAME:TAG")
+    bump.add_argument("--path", help="explicit dotted path of the image value")
+    bump.add_argument("--mode", default="file", choices=("file", "commit", "pr"))
+    bump.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    bump.add_argument("--allow-shared", action="store_true")
+    bump.add_argument("--update-references", action="store_true")
+    bump.add_argument("--repository", help="owner/name for commit and pr modes")
+    bump.add_argument("--branch", help="base branch for commit and pr modes")
+    bump.add_argument("--github-api-url", default=None)
+
+    run = verbs.add_parser("run", help="build, check, push and bump (the GitHub Action)")
+    for spec in INPUTS:
+        if spec.secret:
+            continue  # secrets come only from the environment, never argv
+        run.add_argument(f"--{spec.name}", dest=spec.name, default=None, help=spec.description)
+
+    for sub in (build, check, push, bump, run):
+        sub.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    reporter = Reporter()
+    from hubimage import commands
+
+    handler = {
+        "build": commands.build_command,
+        "check": commands.check_command,
+        "push": commands.push_command,
+        "bump": commands.bump_command,
+        "run": commands.run_command,
+    }[args.verb]
+    try:
+        payload, code = handler(args, reporter)
+    except HubimageError as error:
+        code = exit_code_for(error)
+        reporter.annotate("error", error.message, title=f"hubimage {args.verb}",
+                          location=error.location)
+        if error.hint:
+            reporter.info(f"hint: {error.hint}")
+        payload = {"error": error.message, "hint": error.hint, "exit_code": code}
+    except Exception as error:  # a bug: still redact, still exit 1, keep the traceback
+        code = exit_code_for(error)
+        reporter.info(reporter.redact(traceback.format_exc()))
+        reporter.annotate("error", f"internal error: {error!r}", title=f"hubimage {args.verb}")
+        payload = {"error": f"internal error: {error!r}", "exit_code": code}
+    finally:
+        reporter.flush()
+    if args.json:
+        sys.stdout.write(reporter.redact(json.dumps(payload, indent=2, sort_keys=True)) + "\n")
+    return code

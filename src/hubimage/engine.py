@@ -1,0 +1,241 @@
+"""A thin interface to the container engine, with its own exceptions.
+
+Everything that touches Docker goes through `ContainerEngine`, so builders, checks and the
+registry layer share one client (the SDK honours `DOCKER_HOST`, `DOCKER_TLS_VERIFY` and
+`DOCKER_CERT_PATH`) and one way of turning engine failures into `EngineError`.
+Containers run with host networking: checks talk to a hub stand-in on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Protocol
+
+import docker
+import docker.errors
+
+from hubimage.errors import BuildError, EngineError, ImageNotFoundError
+
+LogSink = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    exit_code: int
+    output: str  # stdout and stderr interleaved
+
+
+@dataclass
+class BuildSpec:
+    """One classic (non-BuildKit) build through the Engine API."""
+
+    tag: str
+    context_dir: str | None = None
+    context_tar: BinaryIO | None = None  # a tar stream, when the context is generated
+    dockerfile: str = "Dockerfile"  # path inside the context
+    buildargs: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    target: str | None = None
+    cache_from: Sequence[str] = ()
+    pull: bool = False
+
+
+class ContainerEngine(Protocol):
+    def build(self, spec: BuildSpec, on_log: LogSink) -> str: ...
+    def inspect_image(self, ref: str) -> dict[str, Any] | None: ...
+    def run(
+        self,
+        image: str,
+        command: Sequence[str] | None = None,
+        *,
+        user: str | None = None,
+        entrypoint: Sequence[str] | None = None,
+        environment: Mapping[str, str] | None = None,
+        timeout: float = 120,
+    ) -> RunResult: ...
+
+
+def _classify(error: Exception, what: str) -> EngineError:
+    return EngineError(f"{what}: {error}")
+
+
+class DockerEngine:
+    """The Docker Engine API through the Docker SDK."""
+
+    def __init__(self, client: docker.DockerClient | None = None) -> None:
+        if client is None:
+            try:
+                client = docker.from_env(timeout=600)
+                client.ping()
+            except Exception as error:
+                raise EngineError(
+                    f"cannot reach a Docker engine: {error}",
+                    hint="start Docker, or set DOCKER_HOST to a reachable engine",
+                ) from error
+        self.client = client
+
+    # --- images ---------------------------------------------------------------------------
+
+    def inspect_image(self, ref: str) -> dict[str, Any] | None:
+        try:
+            result: dict[str, Any] = self.client.api.inspect_image(ref)
+            return result
+        except docker.errors.ImageNotFound:
+            return None
+        except docker.errors.APIError as error:
+            if error.status_code == 404:
+                return None
+            raise _classify(error, f"inspecting {ref}") from error
+
+    def require_image(self, ref: str) -> dict[str, Any]:
+        info = self.inspect_image(ref)
+        if info is None:
+            raise ImageNotFoundError(
+                f"image {ref} is not in the local image store",
+                hint="build it first, or pull it",
+            )
+        return info
+
+    def tag(self, source: str, target_name: str, tag: str) -> None:
+        try:
+            self.client.api.tag(source, target_name, tag)
+        except docker.errors.APIError as error:
+            raise _classify(error, f"tagging {source} as {target_name}:{tag}") from error
+
+    def remove_image(self, ref: str) -> None:
+        try:
+            self.client.api.remove_image(ref, force=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as error:
+            raise _classify(error, f"removing {ref}") from error
+
+    def pull(self, name: str, tag: str, auth_config: Mapping[str, str] | None = None) -> bool:
+        """Pull name:tag; False (not an error) when it cannot be had, e.g. as a cache source."""
+        try:
+            for event in self.client.api.pull(
+                name, tag=tag, stream=True, decode=True, auth_config=auth_config
+            ):
+                if "error" in event:
+                    return False
+            return self.inspect_image(f"{name}:{tag}") is not None
+        except docker.errors.APIError:
+            return False
+
+    def build(self, spec: BuildSpec, on_log: LogSink) -> str:
+        """Build and return the image id; stream each output line to `on_log`."""
+        kwargs: dict[str, Any] = {
+            "tag": spec.tag,
+            "dockerfile": spec.dockerfile,
+            "buildargs": dict(spec.buildargs),
+            "labels": dict(spec.labels),
+            "target": spec.target,
+            "cache_from": list(spec.cache_from) or None,
+            "pull": spec.pull,
+            "rm": True,
+            "forcerm": True,
+            "network_mode": "host",
+            "decode": True,
+        }
+        if spec.context_tar is not None:
+            kwargs.update(fileobj=spec.context_tar, custom_context=True)
+        else:
+            kwargs["path"] = spec.context_dir
+        tail: list[str] = []
+        image_id: str | None = None
+        try:
+            for chunk in self.client.api.build(**kwargs):
+                image_id = _consume_build_chunk(chunk, tail, on_log) or image_id
+        except docker.errors.APIError as error:
+            raise BuildError(f"the engine refused the build: {error}") from error
+        if image_id is None:
+            raise BuildError("the build did not produce an image", log_tail="\n".join(tail))
+        return image_id
+
+    # --- containers -----------------------------------------------------------------------
+
+    def run(
+        self,
+        image: str,
+        command: Sequence[str] | None = None,
+        *,
+        user: str | None = None,
+        entrypoint: Sequence[str] | None = None,
+        environment: Mapping[str, str] | None = None,
+        timeout: float = 120,
+    ) -> RunResult:
+        """Run a container to completion on host networking and return its output."""
+        with self.started(
+            image, command, user=user, entrypoint=entrypoint, environment=environment
+        ) as container:
+            try:
+                status = container.wait(timeout=timeout)
+            except Exception as error:  # requests' ReadTimeout and friends
+                raise EngineError(f"{image}: container did not finish in {timeout:.0f}s") from error
+            output = container.logs(stdout=True, stderr=True).decode("utf-8", "replace")
+            return RunResult(exit_code=int(status.get("StatusCode", 1)), output=output)
+
+    @contextmanager
+    def started(
+        self,
+        image: str,
+        command: Sequence[str] | None = None,
+        *,
+        user: str | None = None,
+        entrypoint: Sequence[str] | None = None,
+        environment: Mapping[str, str] | None = None,
+        volumes: Mapping[str, Mapping[str, str]] | None = None,
+        working_dir: str | None = None,
+    ) -> Iterator[Any]:
+        """A detached container on host networking, removed on exit."""
+        try:
+            container = self.client.containers.run(
+                image,
+                list(command) if command is not None else None,
+                user=user,
+                entrypoint=list(entrypoint) if entrypoint is not None else None,
+                environment=dict(environment or {}),
+                volumes=dict(volumes or {}),
+                working_dir=working_dir,
+                network_mode="host",
+                detach=True,
+            )
+        except docker.errors.ImageNotFound as error:
+            raise ImageNotFoundError(f"image {image} is not in the local image store") from error
+        except docker.errors.APIError as error:
+            raise _classify(error, f"starting a container of {image}") from error
+        try:
+            yield container
+        finally:
+            with suppress(docker.errors.APIError):
+                container.remove(force=True)
+
+
+def _consume_build_chunk(chunk: dict[str, Any], tail: list[str], on_log: LogSink) -> str | None:
+    """Stream one decoded build chunk; return the image id when the build reports it."""
+    if "error" in chunk:
+        detail = chunk.get("errorDetail", {}).get("message") or chunk["error"]
+        raise BuildError(f"build failed: {detail.strip()}", log_tail="\n".join(tail[-30:]))
+    if "stream" in chunk:
+        for line in str(chunk["stream"]).splitlines():
+            if line.strip():
+                tail.append(line)
+                del tail[:-60]
+                on_log(line)
+    aux = chunk.get("aux")
+    if isinstance(aux, dict) and "ID" in aux:
+        return str(aux["ID"])
+    return None
+
+
+def image_labels(info: Mapping[str, Any]) -> dict[str, str]:
+    config = info.get("Config") or {}
+    return dict(config.get("Labels") or {})
+
+
+def dumps_label(value: object) -> str:
+    """Labels are strings; structured ones are compact JSON."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))

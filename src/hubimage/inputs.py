@@ -1,0 +1,262 @@
+"""The inputs of `hubimage run`, parsed into one typed record before any logic runs.
+
+One table (`INPUTS`) describes every input once: its action input name (kebab-case), its
+stage, default and help. The same table drives the CLI flags of `hubimage run`, the reading of
+`INPUT_*` variables inside GitHub Actions, and a test that keeps `action.yml` in step with it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from hubimage.errors import BadInputError, UsageError
+from hubimage.reference import ImageReference, validate_tag
+
+Stage = Literal["build", "check", "push", "bump", "general"]
+BumpMode = Literal["none", "file", "commit", "pr"]
+PushPolicy = Literal["auto", "true", "false"]
+Getter = Callable[[str], str]
+EventName = Literal["push", "pull_request", "schedule", "workflow_dispatch", "local", "other"]
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str  # action input, kebab-case
+    stage: Stage
+    description: str
+    default: str = ""
+    secret: bool = False
+
+    @property
+    def env_name(self) -> str:
+        """The variable the composite action sets: INPUT_<NAME> with '-' as '_'."""
+        return "INPUT_" + self.name.upper().replace("-", "_")
+
+
+INPUTS: tuple[InputSpec, ...] = (
+    InputSpec("context", "build", "Folder of the image repository to build.", "."),
+    InputSpec("image", "build", "Image name to publish, e.g. quay.io/org/my-hub-image."),
+    InputSpec("builder", "build", "auto, repo2docker, pangeo or dockerfile.", "auto"),
+    InputSpec("tag", "build", "Explicit tag (overrides tag-scheme)."),
+    InputSpec("tag-scheme", "build", "content, sha, date, latest or a template.", "content"),
+    InputSpec("extra-tags", "build", "More tags to push (comma or newline separated)."),
+    InputSpec("build-args", "build", "Build arguments, KEY=VALUE one per line."),
+    InputSpec("target", "build", "Dockerfile target stage."),
+    InputSpec("pangeo-base-tag", "build", "pangeo/base-image tag; newest calendar tag if empty."),
+    InputSpec("force", "build", "Build and push even when the tag already exists.", "false"),
+    InputSpec("check", "check", "Run the image checks (never push an image that fails).", "true"),
+    InputSpec("user-id", "check", "The uid the image must run as.", "1000"),
+    InputSpec("hub-version", "check", "The hub's JupyterHub version (major must match)."),
+    InputSpec("server-timeout", "check", "Seconds to wait for the server to start.", "60"),
+    InputSpec("push", "push", "auto (not on pull_request), true or false.", "auto"),
+    InputSpec("registry-username", "push", "Registry user (quay.io robot, _json_key, ...)."),
+    InputSpec("registry-password", "push", "Registry password or token.", secret=True),
+    InputSpec(
+        "require-public", "push", "Fail when the image cannot be pulled anonymously.", "false"
+    ),
+    InputSpec(
+        "skip-unchanged",
+        "push",
+        "auto (on schedule), true or false: skip when no package changed.",
+        "auto",
+    ),
+    InputSpec("hub-config", "bump", "Hub config file to bump (hubs.yaml, cluster.yaml, values)."),
+    InputSpec("hubs", "bump", "Hub names to bump (comma or newline separated)."),
+    InputSpec("image-path", "bump", "Explicit dotted path of the image in the config."),
+    InputSpec("bump-mode", "bump", "none, file, commit or pr.", "pr"),
+    InputSpec("bump-repository", "bump", "owner/name of the config repo (default: this repo)."),
+    InputSpec("bump-branch", "bump", "Base branch for the commit or pull request."),
+    InputSpec("allow-shared", "bump", "Change a value shared through a YAML anchor.", "false"),
+    InputSpec("update-references", "bump", "Also update other references to the image.", "false"),
+    InputSpec("pr-labels", "bump", "Labels for the pull request (comma separated)."),
+    InputSpec("pr-reviewers", "bump", "Reviewers for the pull request (comma separated)."),
+    InputSpec("pr-draft", "bump", "Open the pull request as a draft.", "false"),
+    InputSpec("github-token", "general", "Token for the bump and for GHCR.", secret=True),
+    InputSpec("dry-run", "general", "Do everything but push and write.", "false"),
+)
+INPUTS_BY_NAME = {spec.name: spec for spec in INPUTS}
+_TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off", ""}
+_REPO_RE = re.compile(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+")
+_HUB_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """Everything `hubimage run` needs, validated."""
+
+    context: Path
+    image: ImageReference | None
+    builder: str
+    tag: str | None
+    tag_scheme: str
+    extra_tags: tuple[str, ...]
+    build_args: Mapping[str, str]
+    target: str | None
+    pangeo_base_tag: str | None
+    force: bool
+    check: bool
+    user_id: int
+    hub_version: str | None
+    server_timeout: float
+    push: PushPolicy
+    registry_username: str | None
+    registry_password: str | None = field(repr=False)
+    require_public: bool
+    skip_unchanged: PushPolicy
+    hub_config: Path | None
+    hubs: tuple[str, ...]
+    image_path: str | None
+    bump_mode: BumpMode
+    bump_repository: str | None
+    bump_branch: str | None
+    allow_shared: bool
+    update_references: bool
+    pr_labels: tuple[str, ...]
+    pr_reviewers: tuple[str, ...]
+    pr_draft: bool
+    github_token: str | None = field(repr=False)
+    dry_run: bool
+
+    def secrets(self) -> list[str]:
+        return [s for s in (self.registry_password, self.github_token) if s]
+
+
+def read_action_inputs(environ: Mapping[str, str]) -> dict[str, str]:
+    """Raw input values from INPUT_* variables, defaults filled in."""
+    return {spec.name: environ.get(spec.env_name, spec.default).strip() for spec in INPUTS}
+
+
+def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
+    """Validate raw string inputs; every error names the input it is about."""
+
+    def get(name: str) -> str:
+        return raw.get(name, INPUTS_BY_NAME[name].default).strip()
+
+    bump_mode = _choice(get, "bump-mode", ("none", "file", "commit", "pr"))
+    hubs = _split_list(get("hubs"))
+    for hub in hubs:
+        if not _HUB_RE.fullmatch(hub):
+            raise UsageError(f"input 'hubs': {hub!r} is not a valid hub name")
+    hub_config = Path(get("hub-config")) if get("hub-config") else None
+    if bump_mode != "none" and (hub_config is None) != (not hubs):
+        raise UsageError("inputs 'hub-config' and 'hubs' go together: give both or neither")
+    repository = get("bump-repository") or None
+    if repository and not _REPO_RE.fullmatch(repository):
+        raise UsageError(f"input 'bump-repository': {repository!r} is not owner/name")
+    return RunInputs(
+        context=Path(get("context") or "."),
+        image=_image(get("image")),
+        builder=_choice(get, "builder", ("auto", "repo2docker", "pangeo", "dockerfile")),
+        tag=_tag("tag", get("tag")),
+        tag_scheme=get("tag-scheme") or "content",
+        extra_tags=tuple(_tag("extra-tags", t) or "" for t in _split_list(get("extra-tags"))),
+        build_args=_key_values("build-args", get("build-args")),
+        target=get("target") or None,
+        pangeo_base_tag=_tag("pangeo-base-tag", get("pangeo-base-tag")),
+        force=_bool(get, "force"),
+        check=_bool(get, "check"),
+        user_id=_int(get, "user-id", 0, 2**31 - 1),
+        hub_version=_version(get("hub-version")),
+        server_timeout=float(_int(get, "server-timeout", 1, 3600)),
+        push=_choice(get, "push", ("auto", "true", "false")),
+        registry_username=get("registry-username") or None,
+        registry_password=get("registry-password") or None,
+        require_public=_bool(get, "require-public"),
+        skip_unchanged=_choice(get, "skip-unchanged", ("auto", "true", "false")),
+        hub_config=hub_config,
+        hubs=hubs,
+        image_path=get("image-path") or None,
+        bump_mode=bump_mode,
+        bump_repository=repository,
+        bump_branch=get("bump-branch") or None,
+        allow_shared=_bool(get, "allow-shared"),
+        update_references=_bool(get, "update-references"),
+        pr_labels=_split_list(get("pr-labels")),
+        pr_reviewers=_split_list(get("pr-reviewers")),
+        pr_draft=_bool(get, "pr-draft"),
+        github_token=get("github-token") or None,
+        dry_run=_bool(get, "dry-run"),
+    )
+
+
+def _split_list(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in re.split(r"[,\n]", text) if item.strip())
+
+
+def _choice(get: Getter, name: str, allowed: tuple[str, ...]) -> Any:
+    """The lower-cased value, checked against `allowed` (typed by the field it fills)."""
+    value = get(name).lower()
+    if value not in allowed:
+        raise UsageError(f"input '{name}': {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _bool(get: Getter, name: str) -> bool:
+    value = get(name).lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise UsageError(f"input '{name}': {value!r} is not true or false")
+
+
+def _int(get: Getter, name: str, low: int, high: int) -> int:
+    value = get(name)
+    if not re.fullmatch(r"[0-9]+", value) or not low <= int(value) <= high:
+        raise UsageError(f"input '{name}': {value!r} is not a whole number from {low} to {high}")
+    return int(value)
+
+
+def _image(text: str) -> ImageReference | None:
+    if not text:
+        return None
+    try:
+        reference = ImageReference.parse(text)
+    except BadInputError as error:
+        raise UsageError(f"input 'image': {error}") from error
+    if reference.tag or reference.digest:
+        raise UsageError(
+            f"input 'image': give the name without a tag ({reference.name}); "
+            "use 'tag' or 'tag-scheme' for the tag"
+        )
+    return reference
+
+
+def _tag(name: str, text: str) -> str | None:
+    if not text:
+        return None
+    try:
+        return validate_tag(text)
+    except BadInputError as error:
+        raise UsageError(f"input '{name}': {error}") from error
+
+
+def _version(text: str) -> str | None:
+    if text and not re.fullmatch(r"[0-9]+(\.[0-9]+){0,2}([a-z0-9.+-]*)", text):
+        raise UsageError(f"input 'hub-version': {text!r} is not a version such as 5.2.1")
+    return text or None
+
+
+def _key_values(name: str, text: str) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        key, sep, value = line.strip().partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise UsageError(f"input '{name}': {line.strip()!r} is not KEY=VALUE")
+        result[key] = value
+    return result
+
+
+def event_name(environ: Mapping[str, str] = os.environ) -> EventName:
+    name = environ.get("GITHUB_EVENT_NAME", "")
+    if not name:
+        return "local"
+    known = ("push", "pull_request", "schedule", "workflow_dispatch")
+    return name if name in known else "other"  # type: ignore[return-value]

@@ -1,0 +1,5 @@
+"""Shared fixtures live in pytest plugins under tests/support/ (one module per real part)."""
+
+pytest_plugins = [
+    "support.docker_fixtures",
+]
