@@ -2,4 +2,6 @@
 
 pytest_plugins = [
     "support.docker_fixtures",
+    "support.registry_fixtures",
+    "support.github_fixtures",
 ]

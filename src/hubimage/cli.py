@@ -35,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("context", nargs="?", default=".")
     build.add_argument("--image", required=True, help="image name without tag")
     build.add_argument("--tag", help="explicit tag (default: computed by --tag-scheme)")
-    build.add_argument("--tag-scheme", default="content", help="content, sha, date, latest or a template")
+    build.add_argument(
+        "--tag-scheme", default="content", help="content, sha, date, latest or a template"
+    )
     build.add_argument(
         "--builder", default="auto", choices=("auto", "repo2docker", "pangeo", "dockerfile")
     )
@@ -86,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     reporter = Reporter()
     from hubimage import commands
+    from hubimage.registry.secrets import SECRETS
+
+    SECRETS.subscribe(reporter.mask)  # every secret, from wherever it comes, is masked
 
     handler = {
         "build": commands.build_command,
@@ -98,8 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         payload, code = handler(args, reporter)
     except HubimageError as error:
         code = exit_code_for(error)
-        reporter.annotate("error", error.message, title=f"hubimage {args.verb}",
-                          location=error.location)
+        reporter.annotate(
+            "error", error.message, title=f"hubimage {args.verb}", location=error.location
+        )
         if error.hint:
             reporter.info(f"hint: {error.hint}")
         payload = {"error": error.message, "hint": error.hint, "exit_code": code}

@@ -9,7 +9,7 @@ Containers run with host networking: checks talk to a hub stand-in on 127.0.0.1.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol
@@ -127,6 +127,18 @@ class DockerEngine:
 
     def build(self, spec: BuildSpec, on_log: LogSink) -> str:
         """Build and return the image id; stream each output line to `on_log`."""
+        lines = self.build_lines(spec)
+        while True:
+            try:
+                on_log(next(lines))
+            except StopIteration as done:
+                return str(done.value)
+
+    def build_lines(self, spec: BuildSpec) -> Generator[str, None, str]:
+        """`build` as a generator of output lines whose return value is the image id.
+
+        repo2docker's engine interface wants the build output as a generator.
+        """
         kwargs: dict[str, Any] = {
             "tag": spec.tag,
             "dockerfile": spec.dockerfile,
@@ -145,10 +157,13 @@ class DockerEngine:
         else:
             kwargs["path"] = spec.context_dir
         tail: list[str] = []
+        pending: list[str] = []
         image_id: str | None = None
         try:
             for chunk in self.client.api.build(**kwargs):
-                image_id = _consume_build_chunk(chunk, tail, on_log) or image_id
+                image_id = _consume_build_chunk(chunk, tail, pending.append) or image_id
+                yield from pending
+                pending.clear()
         except docker.errors.APIError as error:
             raise BuildError(f"the engine refused the build: {error}") from error
         if image_id is None:

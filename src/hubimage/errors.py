@@ -65,6 +65,10 @@ class ConfigError(BadInputError):
     """A hub config that cannot be read or does not contain what was asked for."""
 
 
+class UnsafeEditError(ConfigError):
+    """A config edit that, re-read, changes more (or other) than planned; nothing is written."""
+
+
 class BuildInputError(BadInputError):
     """A build context that no builder can build (empty, ambiguous, syntax error)."""
 
@@ -118,6 +122,10 @@ class GitHubError(OperationError):
 
 class ConflictError(GitHubError):
     """The file changed under us more often than we retry."""
+
+
+class InventoryFormatError(OperationError):
+    """A package-inventory label that cannot be read (damaged, or of another format)."""
 
 
 class ChecksFailedError(HubimageError):

@@ -44,16 +44,15 @@ class Reporter:
         # Longest first, so a secret that contains another is redacted whole.
         self._secrets.append(secret)
         self._secrets.sort(key=len, reverse=True)
-        for line in secret.splitlines() or [secret]:
-            if line.strip() and self.in_actions:
+        if self.in_actions:
+            for line in _secret_lines(secret):
                 self._emit(str(Command("add-mask", {}, line)))
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
-            for line in secret.splitlines():
-                if len(line.strip()) >= 4:
-                    text = text.replace(line, REDACTED)
+            for line in _secret_lines(secret):
+                text = text.replace(line, REDACTED)
         return text
 
     # --- logs -----------------------------------------------------------------------------
@@ -126,6 +125,12 @@ class Reporter:
         if summary_path and self.summary_parts:
             with open(summary_path, "a", encoding="utf-8") as handle:
                 handle.write("\n\n".join(self.summary_parts) + "\n")
+
+
+def _secret_lines(secret: str) -> list[str]:
+    """A multi-line secret (a JSON key) is masked line by line, as the runner does."""
+    lines = [line.strip() for line in secret.splitlines()]
+    return [line for line in lines if len(line) >= 4] or [secret]
 
 
 def event_payload() -> dict[str, object]:

@@ -55,7 +55,7 @@ class RunOutcome:
         }
 
     def as_dict(self) -> dict[str, Any]:
-        data = dict(self.outputs())
+        data: dict[str, Any] = dict(self.outputs())
         data["checks"] = self.checks
         data["notes"] = self.notes
         data["package-changes"] = self.package_changes

@@ -82,8 +82,9 @@ def _debootstrap_import(ref: str) -> None:
         for junk in ("var/cache/apt/archives", "var/lib/apt/lists"):
             shutil.rmtree(rootfs / junk, ignore_errors=True)
         tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-        subprocess.run(["docker", "import", "-", ref], stdin=tar.stdout, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["docker", "import", "-", ref], stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL
+        )
         if tar.wait() != 0:
             raise RuntimeError("tar of the debootstrap root failed")
     finally:
@@ -111,8 +112,11 @@ def build_cached(
     """Build `dockerfile` (with the host CA bundle in its context) unless already built."""
     files: dict[str, str | bytes] = {"Dockerfile": dockerfile, **extra_files}
     files["hubimage-test-ca.crt"] = HOST_CA_BUNDLE.read_bytes()
-    digest_parts = [f"{path}\0{content!r}" for path, content in sorted(files.items())
-                    if path != "hubimage-test-ca.crt"]
+    digest_parts = [
+        f"{path}\0{content!r}"
+        for path, content in sorted(files.items())
+        if path != "hubimage-test-ca.crt"
+    ]
     ref = f"{FIXTURE_REPOSITORY}/{name}:{_recipe_tag(*digest_parts)}"
     with _build_lock():
         if engine.inspect_image(ref) is None:

@@ -1,0 +1,126 @@
+"""Build a hub image from a context: a Dockerfile, repo2docker or pangeo/base-image.
+
+`build_image` picks the strategy the request names, or with `auto` the first of
+`STRATEGY_ORDER` whose `detect` accepts the context (the configuration folder is binder/ or
+.binder/ when present, as for repo2docker):
+
+1. dockerfile: a Dockerfile in the configuration folder. (With binder/ present, a Dockerfile
+   at the top is ignored, as repo2docker does; `builder="dockerfile"` builds it.)
+2. pangeo: a conda-lock.yml, which only pangeo/base-image reads (repo2docker ignores it).
+   Every other file pangeo reads is also a repo2docker file, and users who add
+   environment.yml expect what mybinder.org builds, so pangeo is otherwise only on request.
+3. repo2docker: everything else (environment.yml, requirements.txt, ...; with no environment
+   files at all, its default Python environment and a warning).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from hubimage.build.context import BuildContext, inspect_context
+from hubimage.build.dockerfile import DockerfileStrategy
+from hubimage.build.labels import BUILD, build_labels
+from hubimage.build.pangeo import ListTags, PangeoStrategy
+from hubimage.build.repo2docker import Repo2DockerStrategy, capture_repo2docker
+from hubimage.build.request import (
+    BUILDER_NAMES,
+    BuilderName,
+    BuildRequest,
+    BuildResult,
+    Strategy,
+)
+from hubimage.build.tags import compute_tag
+from hubimage.engine import DockerEngine, image_labels
+from hubimage.errors import BuildInputError, UsageError
+from hubimage.reference import ImageReference, validate_tag
+
+__all__ = [
+    "BuildRequest",
+    "BuildResult",
+    "BuilderName",
+    "build_image",
+    "capture_repo2docker",
+    "compute_tag",
+    "inspect_context",
+    "registry_list_tags",
+    "select_strategy",
+]
+
+STRATEGY_ORDER = ("dockerfile", "pangeo", "repo2docker")
+
+
+def _strategies(list_tags: ListTags | None) -> dict[str, Strategy]:
+    return {
+        "dockerfile": DockerfileStrategy(),
+        "pangeo": PangeoStrategy(list_tags),
+        "repo2docker": Repo2DockerStrategy(),
+    }
+
+
+def select_strategy(
+    builder: str, context: BuildContext, list_tags: ListTags | None = None
+) -> Strategy:
+    """The strategy named by `builder`, or the first in STRATEGY_ORDER that detects `context`."""
+    strategies = _strategies(list_tags)
+    if builder not in BUILDER_NAMES:
+        raise BuildInputError(
+            f"unknown builder {builder!r}", hint=f"choose one of {', '.join(BUILDER_NAMES)}"
+        )
+    if builder != "auto":
+        return strategies[builder]
+    return next(strategies[name] for name in STRATEGY_ORDER if strategies[name].detect(context))
+
+
+def build_image(
+    engine: DockerEngine,
+    request: BuildRequest,
+    log: Callable[[str], None],
+    *,
+    list_tags: Callable[[str], Sequence[str]] | None = None,
+) -> BuildResult:
+    """Build `request.image:request.tag` locally, streaming the build output to `log`.
+
+    `list_tags(repository)` lists a registry repository's tags; the pangeo strategy uses it to
+    find the newest base tag when `base_tag` is not pinned (default: hubimage's registry
+    client, anonymously; it is given the name with its host, `docker.io/pangeo/base-image`).
+    """
+    started = time.monotonic()
+    _check_names(request)
+    context = inspect_context(request.context, request.subdir)
+    strategy = select_strategy(request.builder, context, list_tags or registry_list_tags)
+    prepared = strategy.prepare(request, context)
+    for warning in prepared.warnings:
+        log(f"warning: {warning}")
+    ours = build_labels(context.root, strategy.name, context.config_dir_name, prepared.inputs)
+    # The request's labels may override the OCI ones (e.g. the source), never the build record.
+    labels = {**ours, **request.labels, BUILD: ours[BUILD]}
+    log(f"building {request.reference} with the {strategy.name} builder")
+    image_id = prepared.run(engine, labels, log)
+    built = engine.require_image(request.reference)
+    return BuildResult(
+        image_id=image_id,
+        image=request.reference,
+        builder=strategy.name,
+        labels=image_labels(built),
+        seconds=time.monotonic() - started,
+        warnings=prepared.warnings,
+    )
+
+
+def _check_names(request: BuildRequest) -> None:
+    reference = ImageReference.parse(request.image)
+    if reference.tag or reference.digest:
+        raise UsageError(
+            f"image {request.image!r} must be a name without tag; the tag is given separately"
+        )
+    validate_tag(request.tag)
+
+
+def registry_list_tags(repository: str) -> Sequence[str]:
+    """The tags of `host/path` in its registry, asked anonymously (base images are public)."""
+    from hubimage.registry.client import RegistryClient
+
+    reference = ImageReference.parse(repository)
+    with RegistryClient(reference.registry_host) as client:
+        return client.list_tags(reference.repository)

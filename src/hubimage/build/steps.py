@@ -1,0 +1,63 @@
+"""Build output as it streams: forward each line, remember the step it belongs to.
+
+A failed build then names the failing step (`Step 3/7 : RUN ...`) and ends with that
+step's last lines, whatever the engine's error message says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from hubimage.engine import LogSink
+from hubimage.errors import BuildError, BuildInputError
+
+_STEP_RE = re.compile(r"^Step \d+/\d+ : ")
+TAIL_LINES = 30
+
+
+class StepLog:
+    """A log sink that passes lines on and keeps the current step and its last lines."""
+
+    def __init__(self, sink: LogSink) -> None:
+        self._sink = sink
+        self.step: str | None = None
+        self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+
+    def __call__(self, line: str) -> None:
+        for part in line.splitlines():
+            if not part.strip():
+                continue
+            if _STEP_RE.match(part):
+                self.step = part
+                self.tail.clear()
+            else:
+                self.tail.append(part)
+            self._sink(part)
+
+
+@contextmanager
+def reporting_failed_step(log: StepLog, dockerfile: Path | None) -> Iterator[None]:
+    """Re-raise the engine's build failures with the failing step and its last lines.
+
+    The engine refuses a Dockerfile it cannot parse before building anything: that is bad
+    input (naming `dockerfile`), not a failed build.
+    """
+    try:
+        yield
+    except BuildError as error:
+        if "dockerfile parse error" in error.message:
+            where = f" in {dockerfile}" if dockerfile else ""
+            raise BuildInputError(
+                f"the engine cannot parse the Dockerfile{where}: {error.message}"
+            ) from error
+        step = f" at {log.step}" if log.step else ""
+        detail = error.message.removeprefix("build failed: ")
+        raise BuildError(
+            f"build failed{step}: {detail}",
+            log_tail="\n".join(log.tail) or error.log_tail,
+            hint=error.hint,
+        ) from error

@@ -1,0 +1,182 @@
+"""`edit_config_text`: bump a hub's image in one config file's text (pure text -> text).
+
+Locate with ruamel's node graph, plan, splice only the changed scalars, then re-parse the
+new text and check that the data is the old data with exactly the planned values changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ruamel.yaml.nodes import MappingNode
+
+from hubimage.bump.document import Document, own_child, parse_document, plain_copy, same_data
+from hubimage.bump.layout import Hub, Layout, find_layout, select_hubs
+from hubimage.bump.locate import HubScope
+from hubimage.bump.paths import YamlPath, format_path, parse_path
+from hubimage.bump.plan import BumpPlan, BumpRequest, plan_bump
+from hubimage.bump.result import ConfigEdit, ImageChange, OtherReference
+from hubimage.bump.textedit import apply_splices
+from hubimage.errors import ConfigError, ImageReferenceError, UnsafeEditError
+from hubimage.reference import ImageReference
+
+
+def edit_config_text(
+    text: str,
+    *,
+    filename: str,
+    hubs: Sequence[str],
+    image: str,
+    path: str | None = None,
+    allow_shared: bool = False,
+    update_references: bool = False,
+    chart: str | None = None,
+) -> ConfigEdit:
+    """Set the image of `hubs` in `text` to `image` ("name:tag"); the input is never changed.
+
+    `text` is a hub list (`hubs:`, `clusters[].hubs[]`) or one hub's values file; for a
+    values file `hubs` only labels the changes and `chart` (basehub, daskhub, ...) says where
+    a missing image block goes. `path` (dotted, `[N]` for list items, relative to the hub's
+    chart values) overrides detection. Raises ConfigError / ImageReferenceError (bad input,
+    nothing changed) and UnsafeEditError (the edit would change more than planned).
+    """
+    request = BumpRequest(
+        image=parse_image(image),
+        explicit_path=parse_path(path) if path else None,
+        allow_shared=allow_shared,
+        update_references=update_references,
+    )
+    document = parse_document(text, filename)
+    layout = find_layout(document)
+    scopes = hub_scopes(document, layout, tuple(hubs), chart)
+    plan = plan_bump(document, layout, scopes, request)
+    new_text = apply_splices(text, [edit.splice for edit in plan.edits])
+    new_document = _verify(document, new_text, plan)
+    return _result(document, new_document, plan)
+
+
+def parse_image(image: str) -> ImageReference:
+    reference = ImageReference.parse(image)
+    if reference.tag is None or reference.digest is not None:
+        raise ImageReferenceError(
+            f"image {image!r} must be name:tag",
+            hint="hub configs pin images by tag, e.g. quay.io/org/image:2026.11.28",
+        )
+    return reference
+
+
+def hub_scopes(
+    document: Document, layout: Layout, hubs: tuple[str, ...], chart: str | None
+) -> list[HubScope]:
+    if layout.kind == "values":
+        if not isinstance(document.root, MappingNode):
+            raise ConfigError(f"{document.filename} is not a hub config: it holds no mapping")
+        if own_child(document, document.root, "$schema") is not None:
+            raise ConfigError(f"{document.filename} is a JSON schema, not a hub config")
+        label = ", ".join(hubs)
+        return [HubScope(label, (), document.root, (), document.root, chart)]
+    if not hubs:
+        names = ", ".join(hub.name for hub in layout.hubs)
+        raise ConfigError(f"{document.filename}: name the hub(s) to bump", hint=f"hubs: {names}")
+    return [_scope_of(document, hub) for hub in select_hubs(document, layout, hubs)]
+
+
+def _scope_of(document: Document, hub: Hub) -> HubScope:
+    if hub.values_files is not None and own_child(document, hub.node, "config") is None:
+        raise ConfigError(
+            f"{document.filename}: hub {hub.name} keeps its chart values in "
+            f"{', '.join(hub.values_files)}",
+            hint="bump the cluster file with bump_config_file (or edit_config_tree), "
+            "which finds the values file that holds the image",
+        )
+    config = own_child(document, hub.node, "config")
+    return HubScope(
+        label=hub.name,
+        entry_path=hub.path,
+        entry=hub.node,
+        values_keys=("config",),
+        node=config[1] if config else None,
+        chart=hub.chart,
+        chart_key=hub.chart_key,
+    )
+
+
+def _verify(document: Document, new_text: str, plan: BumpPlan) -> Document:
+    """Re-read the new text: its data must be the old data with the planned values set."""
+    try:
+        new_document = parse_document(new_text, document.filename)
+    except ConfigError as error:
+        raise UnsafeEditError(
+            f"{document.filename}: the edited text would not parse ({error.message}); "
+            "nothing was written"
+        ) from None
+    expected = plain_copy(document.data)
+    for edit in plan.edits:
+        for value in edit.values:
+            expected = _set_path(expected, value.path, value.new, document.filename)
+    if not same_data(expected, new_document.data):
+        raise UnsafeEditError(
+            f"{document.filename}: re-reading the edited text shows changes beyond the "
+            "planned ones; nothing was written",
+            hint="please report this with the file; edit it by hand meanwhile",
+        )
+    return new_document
+
+
+def _set_path(data: Any, path: YamlPath, value: str, filename: str) -> Any:
+    if not path:
+        return value
+    container = data
+    for key, next_key in zip(path, (*path[1:], None), strict=True):
+        if isinstance(container, list) and isinstance(key, int):
+            if next_key is None:
+                container[key] = value
+            container = container[key]
+            continue
+        if not isinstance(container, dict):
+            raise UnsafeEditError(f"{filename}: cannot check {format_path(path)}")
+        real_key = next((k for k in container if str(k) == key), key)
+        if next_key is None:
+            container[real_key] = value
+        else:
+            container = container.setdefault(real_key, {})
+    return data
+
+
+def _result(old: Document, new: Document, plan: BumpPlan) -> ConfigEdit:
+    edits = sorted(plan.edits, key=lambda edit: edit.splice.start)
+    new_starts, shift = [], 0
+    for edit in edits:
+        new_starts.append(edit.splice.start + shift)
+        shift += len(edit.splice.text) - (edit.splice.end - edit.splice.start)
+
+    def moved(offset: int) -> int:
+        before = [e.splice for e in edits if e.splice.end <= offset and e.splice.start < offset]
+        return offset + sum(len(s.text) - (s.end - s.start) for s in before)
+
+    changes = [
+        ImageChange(
+            value.hub,
+            format_path(value.path),
+            new.line_of(new_start + value.text_offset),
+            value.old,
+            value.new,
+        )
+        for edit, new_start in zip(edits, new_starts, strict=True)
+        for value in edit.values
+        if value.hub is not None
+    ]
+    references = tuple(
+        OtherReference(
+            format_path(ref.path), new.line_of(moved(ref.offset)), ref.value, ref.updated
+        )
+        for ref in plan.references
+    )
+    return ConfigEdit(
+        file=old.filename,
+        new_text=new.text,
+        changed=new.text != old.text,
+        changes=tuple(changes),
+        other_references=references,
+    )

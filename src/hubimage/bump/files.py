@@ -1,0 +1,86 @@
+"""File mode: read strictly as UTF-8, edit, write atomically and only when something changed."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from hubimage.bump.result import BumpResult
+from hubimage.bump.tree import edit_config_tree
+from hubimage.errors import ConfigError
+
+
+def bump_config_file(
+    config_file: Path,
+    /,
+    *,
+    hubs: Sequence[str],
+    image: str,
+    path: str | None = None,
+    allow_shared: bool = False,
+    update_references: bool = False,
+    dry_run: bool = False,
+) -> BumpResult:
+    """Bump `hubs` in `config_file` (a hub list, a values file or a 2026 cluster.yaml).
+
+    For a cluster.yaml the edit goes to the values file that holds (or should hold) each
+    hub's image, found relative to the cluster.yaml: `result.edits[i].file` says which.
+    Every file is edited and verified before any is written; a file is rewritten (temp file
+    in its directory, same mode, os.replace) only if it changed and not `dry_run`.
+    """
+    entry = str(config_file)
+    result = edit_config_tree(
+        entry,
+        read_config_text,
+        hubs=hubs,
+        image=image,
+        path=path,
+        allow_shared=allow_shared,
+        update_references=update_references,
+    )
+    if not dry_run:
+        for edit in result.edits:
+            if edit.changed:
+                write_atomically(Path(edit.file), edit.new_text)
+    return result
+
+
+def read_config_text(file: str) -> str | None:
+    """The file's text (line endings kept), None if it does not exist; ConfigError if not UTF-8."""
+    try:
+        data = Path(file).read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise ConfigError(f"{file} is a directory, not a config file") from None
+    except OSError as error:
+        raise ConfigError(f"cannot read {file}: {error.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{file}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
+            f"{error.start})",
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def write_atomically(file: Path, text: str) -> None:
+    """Replace `file` by `text` in one step, keeping its permission bits."""
+    target = file.resolve()
+    mode = stat.S_IMODE(target.stat().st_mode)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

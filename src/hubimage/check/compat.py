@@ -1,0 +1,138 @@
+"""Checks of how the image fits a particular hub: hub-version, repo-visible, image-size."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from hubimage.check.base import CheckContext, Outcome
+from hubimage.check.probe import SINGLEUSER, ProbeFailed
+from hubimage.errors import UsageError
+
+REPO_DIR_LABEL = "repo2docker.repo_dir"
+_VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    """(major, minor, patch) from `6.1.1`, `5.4.3.dev0`, `5.0`; None if it is none of these."""
+    match = _VERSION_RE.match(text.strip().lstrip("v"))
+    if not match:
+        return None
+    major, minor, patch = match.groups()
+    return int(major), int(minor), int(patch or 0)
+
+
+def require_hub_version(text: str) -> tuple[int, int, int]:
+    version = parse_version(text)
+    if version is None:
+        raise UsageError(
+            f"--hub-version {text!r} is not a JupyterHub version",
+            hint="give the hub's version as MAJOR.MINOR[.PATCH], e.g. 5.2.1 "
+            "(`jupyterhub --version` on the hub, or GET /hub/api)",
+        )
+    return version
+
+
+def hub_version(context: CheckContext) -> Outcome:
+    """The image's JupyterHub has the hub's major version (and not an older minor)."""
+    wanted = context.options.hub_version
+    if wanted is None:
+        return Outcome("skip", "no hub version given (--hub-version)")
+    hub = require_hub_version(wanted)
+    probe = context.probe.singleuser()
+    if not probe.found or probe.version is None:
+        return Outcome(
+            "skip",
+            f"not compared: the image's `{SINGLEUSER}` version is unknown (see singleuser-command)",
+        )
+    image = parse_version(probe.version)
+    details: dict[str, object] = {"hub_version": wanted, "image_version": probe.version}
+    pin = f"pin `jupyterhub=={hub[0]}.{hub[1]}.*` (your hub's version) in the image"
+    if image is None:
+        return Outcome(
+            "warn", f"cannot read the image's JupyterHub version {probe.version!r}", pin, details
+        )
+    if image[0] != hub[0]:
+        return Outcome(
+            "fail",
+            f"the image has JupyterHub {probe.version}, the hub runs {wanted}: a different "
+            "major version breaks the login handshake (users end in a redirect loop)",
+            pin,
+            details,
+        )
+    if image[1] < hub[1]:
+        return Outcome(
+            "warn",
+            f"the image has JupyterHub {probe.version}, older than the hub's {wanted}: "
+            "it works, but may miss what the hub expects of it",
+            pin,
+            details,
+        )
+    return Outcome(
+        "pass", f"JupyterHub {probe.version} in the image matches the hub's {wanted}", None, details
+    )
+
+
+def repo_visible(context: CheckContext) -> Outcome:
+    """Nothing the image needs at run time lives under $HOME, which the hub's volume hides."""
+    facts = context.facts
+    try:
+        identity = context.probe.identity(None)
+        home, entries = identity.home, list(identity.home_entries)
+    except ProbeFailed:
+        home, entries = facts.env.get("HOME", ""), []
+    if not home.startswith("/") or home == "/":
+        return Outcome("skip", "the image sets no HOME, so no home volume can hide anything")
+    problems = _hidden_paths(context, home)
+    if entries:
+        problems.append(
+            f"files in {home}: {', '.join(entries[:5])}" + (", ..." if len(entries) > 5 else "")
+        )
+    details: dict[str, object] = {"home": home, "home_entries": entries, "problems": problems}
+    if problems:
+        return Outcome(
+            "warn",
+            f"hidden on a hub that mounts a home volume on {home}: {'; '.join(problems)}",
+            "move repository content and start scripts out of $HOME, e.g. to /srv/repo: "
+            "repo2docker's --target-repo-dir /srv/repo, or COPY to /srv in your Dockerfile",
+            details,
+        )
+    return Outcome("pass", f"nothing the image ships lives under {home}", None, details)
+
+
+def _hidden_paths(context: CheckContext, home: str) -> list[str]:
+    facts = context.facts
+    problems: list[str] = []
+    repo_dir = facts.labels.get(REPO_DIR_LABEL) or facts.env.get("REPO_DIR")
+    if repo_dir and _under(repo_dir, home):
+        problems.append(f"the repository (repo2docker REPO_DIR {repo_dir})")
+    if facts.entrypoint and _under(facts.entrypoint[0], home):
+        problems.append(f"the ENTRYPOINT {facts.entrypoint[0]}")
+    if (
+        facts.working_dir
+        and _under(facts.working_dir, home)
+        and (posixpath.normpath(facts.working_dir) != posixpath.normpath(home))
+    ):
+        problems.append(f"the working directory {facts.working_dir}")
+    return problems
+
+
+def _under(path: str, home: str) -> bool:
+    path, home = posixpath.normpath(path), posixpath.normpath(home)
+    return path == home or path.startswith(home.rstrip("/") + "/")
+
+
+def image_size(context: CheckContext) -> Outcome:
+    size, limit = context.facts.size, context.options.size_warn_bytes
+    details: dict[str, object] = {"bytes": size, "warn_above_bytes": limit}
+    shown = f"{size / 10**9:.2f} GB"
+    if size > limit:
+        return Outcome(
+            "warn",
+            f"the image is {shown}, above {limit / 10**9:.1f} GB: first starts on a new hub "
+            "node wait for the pull and may hit the spawner's start timeout",
+            "leave build tools, caches and test data out of the image (`pip --no-cache-dir`, "
+            "`conda clean -afy`, multi-stage builds), or raise the threshold",
+            details,
+        )
+    return Outcome("pass", f"{shown} (uncompressed)", None, details)

@@ -1,0 +1,158 @@
+"""What a check run is given and what it gives back: options, one result per check, a report.
+
+Results carry a one-line `summary`, a `hint` (what to change) whenever the status is not
+pass, and JSON-friendly `details` for machines (`--json`, the action's outputs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Status = Literal["pass", "warn", "fail", "skip"]
+
+# Uncompressed size (what `docker images` shows, in decimal GB) above which image-size warns.
+# Common data-science stacks are 2-6 GB; above 8 GB a first pull on a fresh hub node takes
+# minutes and can run into the spawner's start timeout (KubeSpawner: 300 s by default).
+DEFAULT_SIZE_WARN_BYTES = 8 * 10**9
+
+_STATUS_LABEL: Mapping[Status, str] = {
+    "pass": "PASS",
+    "warn": "WARN",
+    "fail": "FAIL",
+    "skip": "SKIP",
+}
+_STATUS_MARK: Mapping[Status, str] = {
+    "pass": "✅ pass",
+    "warn": "⚠️ warn",
+    "fail": "❌ fail",
+    "skip": "⏭️ skip",
+}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    status: Status
+    summary: str
+    hint: str | None = None
+    details: Mapping[str, object] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "summary": self.summary,
+            "hint": self.hint,
+            "details": dict(self.details),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    uid: int = 1000  # the uid a hub's spawner runs the container as (z2jh singleuser.uid)
+    gid: int = 100  # the group a hub's spawner gives it (z2jh singleuser.fsGid)
+    hub_version: str | None = None  # the hub's JupyterHub version; None skips hub-version
+    server_timeout: float = 60.0  # seconds server-starts waits for the server's API
+    size_warn_bytes: int = DEFAULT_SIZE_WARN_BYTES
+    context: Path | None = None  # the image's repository; its image-tests/ are run
+    only: tuple[str, ...] = ()  # names of the checks to run; empty runs them all
+    tests_timeout: float = 600.0  # seconds image-tests may take in all
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    image: str
+    results: tuple[CheckResult, ...]
+
+    @property
+    def failed(self) -> bool:
+        return any(result.status == "fail" for result in self.results)
+
+    def result(self, name: str) -> CheckResult:
+        for result in self.results:
+            if result.name == name:
+                return result
+        raise KeyError(name)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "image": self.image,
+            "failed": self.failed,
+            "results": [result.as_dict() for result in self.results],
+        }
+
+    def render_table(self) -> str:
+        """Plain text for a terminal or a CI log: one line per check, hints indented below."""
+        width = max((len(result.name) for result in self.results), default=0)
+        lines = [f"checks of {self.image}:"]
+        for result in self.results:
+            label = _STATUS_LABEL[result.status]
+            lines.append(
+                f"  {label}  {result.name:<{width}}  {result.summary}  ({result.seconds:.1f}s)"
+            )
+            if result.hint and result.status != "pass":
+                lines.append(f"  {'':4}  {'':<{width}}  fix: {result.hint}")
+            if result.status == "fail":
+                lines += [f"  {'':4}  {'':<{width}}  | {line}" for line in log_tail(result, 10)]
+        lines.append(f"  {self._tally()}")
+        return "\n".join(lines)
+
+    def render_markdown(self) -> str:
+        """A GitHub job-summary table."""
+        lines = [
+            f"### Checks of `{self.image}`",
+            "",
+            "| Check | Result | Details | Time |",
+            "| --- | --- | --- | --- |",
+        ]
+        for result in self.results:
+            text = _markdown_cell(result.summary)
+            if result.hint and result.status != "pass":
+                text += f"<br>**Fix:** {_markdown_cell(result.hint)}"
+            lines.append(
+                f"| `{result.name}` | {_STATUS_MARK[result.status]} | {text} "
+                f"| {result.seconds:.1f} s |"
+            )
+        lines += ["", self._tally()]
+        for result in self.results:
+            tail = log_tail(result, 30) if result.status == "fail" else []
+            if tail:
+                fence = "~~~~"  # log lines may contain backtick fences of their own
+                lines += [
+                    "",
+                    f"<details><summary>{result.name}: last log lines</summary>",
+                    "",
+                    fence,
+                    *(line.replace(fence, "~ ~ ~ ~") for line in tail),
+                    fence,
+                    "",
+                    "</details>",
+                ]
+        return "\n".join(lines) + "\n"
+
+    def _tally(self) -> str:
+        counts = {status: 0 for status in _STATUS_LABEL}
+        for result in self.results:
+            counts[result.status] += 1
+        verdict = "FAILED" if self.failed else "OK"
+        parts = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
+        return f"{verdict}: {parts}" if parts else f"{verdict}: no checks ran"
+
+
+def log_tail(result: CheckResult, count: int) -> list[str]:
+    """The last `count` lines of output a check kept (`log_tail`, `pytest_log_tail`, ...)."""
+    lines: list[str] = []
+    for key, value in result.details.items():
+        if key.endswith("log_tail") and isinstance(value, (list, tuple)):
+            lines += [str(line) for line in value]
+    return lines[-count:]
+
+
+def _markdown_cell(text: str) -> str:
+    """Table cells are one line and must not contain a bare `|`."""
+    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")

@@ -1,0 +1,101 @@
+"""Run the checks of an image in parallel and collect their results in a fixed order."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import docker.errors
+import requests
+
+from hubimage.check.base import CheckContext, CheckFunction, Outcome
+from hubimage.check.compat import hub_version, image_size, repo_visible, require_hub_version
+from hubimage.check.containers import last_lines
+from hubimage.check.image_tests import image_tests
+from hubimage.check.model import CheckOptions, CheckReport, CheckResult
+from hubimage.check.probe import ImageFacts, ImageProbe, ProbeFailed
+from hubimage.check.server import server_starts
+from hubimage.check.user import home_writable, non_root_user, singleuser_command
+from hubimage.engine import DockerEngine
+from hubimage.errors import HubimageError, UsageError
+from hubimage.reference import ImageReference
+
+CHECKS: dict[str, CheckFunction] = {
+    "singleuser-command": singleuser_command,
+    "non-root-user": non_root_user,
+    "home-writable": home_writable,
+    "server-starts": server_starts,
+    "hub-version": hub_version,
+    "repo-visible": repo_visible,
+    "image-size": image_size,
+    "image-tests": image_tests,
+}
+CHECK_NAMES: tuple[str, ...] = tuple(CHECKS)
+
+
+def run_checks(engine: DockerEngine, image: str, options: CheckOptions) -> CheckReport:
+    """Check that `image` (in the local image store) will run on a JupyterHub.
+
+    Raises ImageReferenceError for a malformed reference, ImageNotFoundError when the image
+    is not local, UsageError for bad options; a check that cannot run is a `fail` result.
+    """
+    ImageReference.parse(image)
+    names = validate_options(options)
+    facts = ImageFacts.from_inspect(image, engine.require_image(image))
+    context = CheckContext(engine, facts, ImageProbe(engine, facts), options)
+    # The engine calls are I/O bound: one thread per check, results kept in CHECKS' order.
+    with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="check") as pool:
+        futures = [pool.submit(_run_one, name, CHECKS[name], context) for name in names]
+        results = tuple(future.result() for future in futures)
+    return CheckReport(image=image, results=results)
+
+
+def validate_options(options: CheckOptions) -> tuple[str, ...]:
+    """The names of the checks to run; UsageError naming the flag for anything wrong."""
+    unknown = [name for name in options.only if name not in CHECKS]
+    if unknown:
+        raise UsageError(
+            f"unknown check(s) {', '.join(unknown)}",
+            hint=f"the checks are: {', '.join(CHECK_NAMES)}",
+        )
+    if options.uid < 0 or options.gid < 0:
+        raise UsageError(f"--uid {options.uid} / gid {options.gid}: ids cannot be negative")
+    if options.server_timeout <= 0 or options.tests_timeout <= 0:
+        raise UsageError("--server-timeout must be a positive number of seconds")
+    if options.size_warn_bytes <= 0:
+        raise UsageError("--size-warning-gb must be positive")
+    if options.hub_version is not None:
+        require_hub_version(options.hub_version)
+    if options.context is not None and not options.context.is_dir():
+        raise UsageError(f"--context {options.context} is not a folder")
+    return tuple(name for name in CHECK_NAMES if not options.only or name in options.only)
+
+
+def _run_one(name: str, check: CheckFunction, context: CheckContext) -> CheckResult:
+    started = time.monotonic()
+    try:
+        outcome = check(context)
+    except ProbeFailed as error:
+        outcome = Outcome(
+            "fail",
+            f"cannot look inside the image: {error}",
+            "hub images need a POSIX shell at /bin/sh and coreutils (`id`, `ls`)",
+            {"log_tail": last_lines(error.result.output)},
+        )
+    except HubimageError as error:
+        outcome = Outcome("fail", f"could not run the check: {error.message}", error.hint)
+    except (docker.errors.DockerException, requests.RequestException) as error:
+        # The engine went away or refused a call in the middle of a check.
+        outcome = Outcome(
+            "fail",
+            f"could not run the check: the container engine failed: {error}",
+            "check that the Docker engine is running and reachable (DOCKER_HOST)",
+        )
+    return CheckResult(
+        name=name,
+        status=outcome.status,
+        summary=outcome.summary,
+        hint=outcome.hint,
+        details=outcome.details,
+        seconds=time.monotonic() - started,
+    )

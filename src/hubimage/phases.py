@@ -1,0 +1,274 @@
+"""The named phases of `hubimage run`, each a log group, sharing one `RunOutcome`.
+
+`pipeline.run_pipeline` decides their order; each phase here does one thing and records
+what it learned in the outcome, so the outputs and the job summary are right however far
+the run got.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from hubimage.engine import DockerEngine
+from hubimage.gha import Reporter
+from hubimage.inputs import RunInputs
+from hubimage.pipeline import RunOutcome, RunPolicy, image_name
+from hubimage.reference import ImageReference
+from hubimage.summary import render_summary
+
+if TYPE_CHECKING:
+    from hubimage.check.model import CheckReport
+    from hubimage.inventory import PackageInventory
+    from hubimage.registry import Login
+
+
+class Phases:
+    def __init__(
+        self,
+        inputs: RunInputs,
+        policy: RunPolicy,
+        reporter: Reporter,
+        outcome: RunOutcome,
+        environ: Mapping[str, str],
+    ) -> None:
+        self.inputs = inputs
+        self.policy = policy
+        self.reporter = reporter
+        self.outcome = outcome
+        self.environ = environ
+        self.name = image_name(inputs)
+        self.outcome.image = self.name.name
+        self._engine: DockerEngine | None = None
+        self._login: Login | None = None
+        self._inventory: PackageInventory | None = None
+        self._package_markdown: str | None = None
+        self._current: ImageReference | None = None
+        self._current_read = False
+        self._started = time.monotonic()
+
+    # --- shared resources -----------------------------------------------------------------
+
+    @property
+    def engine(self) -> DockerEngine:
+        if self._engine is None:
+            self._engine = DockerEngine()
+        return self._engine
+
+    @property
+    def login(self) -> Login:
+        """Registry login for the target, resolved once (its secrets are masked on the way)."""
+        if self._login is None:
+            from hubimage.registry import credentials_from_environment, resolve_login
+
+            environ = dict(self.environ)
+            if self.inputs.registry_username or self.inputs.registry_password:
+                environ["HUBIMAGE_REGISTRY_USERNAME"] = self.inputs.registry_username or ""
+                environ["HUBIMAGE_REGISTRY_PASSWORD"] = self.inputs.registry_password or ""
+            if self.inputs.github_token and "GITHUB_TOKEN" not in environ:
+                environ["GITHUB_TOKEN"] = self.inputs.github_token
+            credentials = credentials_from_environment(self.name, environ)
+            self._login = resolve_login(self.name, credentials)
+        return self._login
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return (self.outcome.tag, *[t for t in self.inputs.extra_tags if t != self.outcome.tag])
+
+    # --- phases ---------------------------------------------------------------------------
+
+    def resolve_tag(self) -> None:
+        from hubimage.build import compute_tag
+
+        with self.reporter.group("Tag"):
+            tag = self.inputs.tag or compute_tag(self.inputs.context, self.inputs.tag_scheme)
+            self.outcome.tag = tag
+            self.reporter.info(
+                f"tag: {tag} (from {'input' if self.inputs.tag else self.inputs.tag_scheme})"
+            )
+
+    def find_existing(self) -> bool:
+        """True when the target already serves this tag: no build, no push, reuse the digest."""
+        from hubimage.errors import RegistryAuthError
+        from hubimage.registry import RegistryClient
+
+        with self.reporter.group("Look for an existing image"):
+            try:
+                with RegistryClient(self.name.registry_host, self.login) as client:
+                    digest = client.manifest_digest(self.name.repository, self.outcome.tag)
+            except RegistryAuthError as error:
+                # Hosted registries answer 401/403 for a repository that does not exist yet;
+                # the push will tell wrong credentials apart.
+                self.reporter.info(f"cannot look up the tag ({error.message}); building")
+                return False
+            if digest is None:
+                self.reporter.info(
+                    f"{self.name.name}:{self.outcome.tag} is not in the registry yet"
+                )
+                return False
+            self.outcome.digest = digest
+            self.outcome.image_ref = f"{self.name.qualified_name}@{digest}"
+            self.outcome.reused_existing = True
+            self.outcome.notes.append(
+                f"{self.name.name}:{self.outcome.tag} already exists; build and push skipped"
+            )
+            self.reporter.info(f"already published as {self.outcome.image_ref}; nothing to build")
+            return True
+
+    def build(self) -> None:
+        from hubimage.build import BuildRequest, build_image
+        from hubimage.inventory import stamp_inventory, take_inventory
+
+        request = BuildRequest(
+            context=self.inputs.context,
+            image=self.name.name,
+            tag=self.outcome.tag,
+            builder=self.inputs.builder,  # type: ignore[arg-type]
+            build_args=self.inputs.build_args,
+            target=self.inputs.target,
+            cache_from=self._cache_sources(),
+            base_tag=self.inputs.pangeo_base_tag,
+        )
+        with self.reporter.group(f"Build {request.reference}"):
+            result = build_image(self.engine, request, self.reporter.info)
+            for warning in result.warnings:
+                self.reporter.annotate("warning", warning, title="build")
+            self.outcome.local_image = result.image
+            # Record the package list in the image, so a later rebuild compares without a pull.
+            self._inventory = take_inventory(self.engine, result.image)
+            stamp_inventory(self.engine, result.image, self._inventory)
+            self.outcome.size_bytes = self._inventory.size_bytes
+            self.reporter.info(
+                f"built {result.image} with {result.builder} in {result.seconds:.1f}s"
+            )
+
+    def _cache_sources(self) -> tuple[str, ...]:
+        """On a fresh runner, pull what the hub runs now and build on its layers."""
+        previous = self._current_hub_image()
+        if previous is None or previous.name != self.name.name or not previous.tag:
+            return ()
+        if self.engine.inspect_image(str(previous)) is None:
+            self.reporter.info(f"pulling {previous} as a cache source")
+            if not self.engine.pull(previous.name, previous.tag, self.login.auth_config()):
+                self.reporter.info(f"could not pull {previous}; building without cache")
+                return ()
+        return (str(previous),)
+
+    def check(self) -> CheckReport:
+        from hubimage.check import CheckOptions, run_checks
+        from hubimage.commands import report_checks
+
+        options = CheckOptions(
+            uid=self.inputs.user_id,
+            hub_version=self.inputs.hub_version,
+            server_timeout=self.inputs.server_timeout,
+            context=self.inputs.context,
+        )
+        with self.reporter.group(f"Check {self.outcome.local_image}"):
+            report = run_checks(self.engine, self.outcome.local_image, options)
+            self.outcome.checks = report.as_dict()
+            report_checks(report, self.reporter)
+        return report
+
+    def packages_unchanged(self) -> bool:
+        """Compare the new image's packages with the image the hub runs now."""
+        from hubimage.inventory import diff_inventories, inventory_of_image
+
+        with self.reporter.group("Compare packages with the running image"):
+            previous = self._current_hub_image()
+            if previous is None or self._inventory is None:
+                self.reporter.info("no current image in the hub config to compare with")
+                return False
+            if self.engine.inspect_image(str(previous)) is None and not (
+                previous.tag
+                and self.engine.pull(previous.name, previous.tag, self.login.auth_config())
+            ):
+                self.reporter.info(f"could not get {previous}; treating the image as changed")
+                return False
+            diff = diff_inventories(inventory_of_image(self.engine, str(previous)), self._inventory)
+            self.outcome.package_changes = diff.as_dict()
+            self._package_markdown = diff.render_markdown()
+            if diff.empty:
+                self.outcome.notes.append(
+                    f"no package changed since {previous}: nothing pushed, no bump"
+                )
+                self.reporter.info("no package changed")
+                return True
+            self.reporter.info(diff.render_markdown())
+            return False
+
+    def push(self) -> None:
+        from hubimage.registry import push_image
+
+        with self.reporter.group(f"Push {self.name.qualified_name}"):
+            result = push_image(
+                self.engine,
+                self.outcome.local_image,
+                self.name,
+                self.tags,
+                self.login,
+                check_public=self.inputs.require_public,
+            )
+            for warning in result.warnings:
+                self.reporter.annotate("warning", warning, title="registry")
+            self.outcome.digest = result.digest
+            self.outcome.image_ref = result.image_ref
+            self.outcome.pushed = True
+
+    def bump(self) -> None:
+        from hubimage.rollout import RolloutRequest, roll_out
+
+        if not self.policy.bump or self.inputs.hub_config is None:
+            return
+        with self.reporter.group(f"Bump {', '.join(self.inputs.hubs)}"):
+            request = RolloutRequest(
+                config=str(self.inputs.hub_config),
+                hubs=self.inputs.hubs,
+                image=f"{self.name.name}:{self.outcome.tag}",
+                path=self.inputs.image_path,
+                mode=self.inputs.bump_mode,  # type: ignore[arg-type]
+                dry_run=self.inputs.dry_run,
+                allow_shared=self.inputs.allow_shared,
+                update_references=self.inputs.update_references,
+                repository=self.inputs.bump_repository or self.environ.get("GITHUB_REPOSITORY"),
+                branch=self.inputs.bump_branch,
+                token=self.inputs.github_token,
+                api_url=self.environ.get("GITHUB_API_URL") or None,
+                pr_body=self.pull_request_body(),
+                labels=self.inputs.pr_labels,
+                reviewers=self.inputs.pr_reviewers,
+                draft=self.inputs.pr_draft,
+            )
+            result = roll_out(request, self.reporter)
+            self.outcome.bump_result = result.result
+            self.outcome.pr_number = result.pr_number
+            self.outcome.pr_url = result.pr_url or ""
+
+    def pull_request_body(self) -> str:
+        from hubimage.summary import pull_request_body
+
+        return pull_request_body(self.outcome, self._package_markdown, self.environ)
+
+    def _current_hub_image(self) -> ImageReference | None:
+        """The image the first named hub runs now, read from the local hub config."""
+        if self._current_read:
+            return self._current
+        from hubimage.rollout import current_image
+
+        self._current_read = True
+        if self.inputs.hub_config is not None and self.inputs.hubs:
+            self._current = current_image(
+                self.inputs.hub_config, self.inputs.hubs[0], self.inputs.image_path
+            )
+        return self._current
+
+    # --- the end ------------------------------------------------------------------------
+
+    def report(self) -> None:
+        """Outputs and job summary, once, however far the run got."""
+        for name, value in self.outcome.outputs().items():
+            self.reporter.set_output(name, value)
+        self.reporter.add_summary(render_summary(self.outcome, self._package_markdown))
+        elapsed = time.monotonic() - self._started
+        self.reporter.info(f"hubimage run finished in {elapsed:.1f}s")

@@ -1,0 +1,57 @@
+"""The registry layer: who logs in how, pushing through the engine, and reading back.
+
+- `credentials`: registry kinds, typed credentials records, `login_for` (pure rules) and
+  `credentials_from_environment`.
+- `login.resolve_login`: any record to a `Login` (ECR Public token exchange, Docker config).
+- `push.push_image`: push tags with retries, verify the served digest, return `PushResult`.
+- `client.RegistryClient`: manifest digests, tag lists, anonymous-pull checks over HTTP.
+- `secrets.SECRETS`: every secret value seen, for `::add-mask::` and redaction.
+"""
+
+from hubimage.registry.client import RegistryClient, manifest_digest, tag_exists, uses_plain_http
+from hubimage.registry.credentials import (
+    AwsCredentials,
+    Credentials,
+    DockerConfigAuth,
+    EcrPublicAuthorizationToken,
+    GcpAccessToken,
+    GcpServiceAccountKey,
+    GitHubToken,
+    Login,
+    RegistryKind,
+    UsernamePassword,
+    credentials_from_environment,
+    login_for,
+    registry_kind,
+)
+from hubimage.registry.login import resolve_login
+from hubimage.registry.push import DEFAULT_PUSH_RETRY, PushResult, push_image
+from hubimage.registry.retry import RetryPolicy
+from hubimage.registry.secrets import SECRETS, SecretRegistry
+
+__all__ = [
+    "DEFAULT_PUSH_RETRY",
+    "SECRETS",
+    "AwsCredentials",
+    "Credentials",
+    "DockerConfigAuth",
+    "EcrPublicAuthorizationToken",
+    "GcpAccessToken",
+    "GcpServiceAccountKey",
+    "GitHubToken",
+    "Login",
+    "PushResult",
+    "RegistryClient",
+    "RegistryKind",
+    "RetryPolicy",
+    "SecretRegistry",
+    "UsernamePassword",
+    "credentials_from_environment",
+    "login_for",
+    "manifest_digest",
+    "push_image",
+    "registry_kind",
+    "resolve_login",
+    "tag_exists",
+    "uses_plain_http",
+]

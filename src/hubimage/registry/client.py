@@ -1,0 +1,310 @@
+"""A small client of the Registry HTTP API v2: manifest digests, tags, anonymous pulls.
+
+Authentication follows the registry's `WWW-Authenticate` challenge: `Bearer realm=...,
+service=...,scope=...` sends us to a token endpoint (with Basic credentials when we have them,
+anonymously otherwise); `Basic` takes the credentials directly. Registries on loopback
+(127.0.0.0/8, localhost) are spoken to over plain HTTP, as Docker does; others over HTTPS.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import requests
+
+from hubimage.errors import (
+    PrivateRepositoryError,
+    RegistryAuthError,
+    RegistryError,
+    TransientRegistryError,
+)
+from hubimage.reference import ImageReference
+from hubimage.registry.credentials import Login, registry_kind, what_to_set
+from hubimage.registry.retry import NO_RETRY, RetryPolicy, with_retries
+from hubimage.registry.secrets import SECRETS
+
+MANIFEST_MEDIA_TYPES = (
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+)
+DOCKER_HUB_API_HOST = "registry-1.docker.io"
+_CHALLENGE_PARAM = re.compile(r'(\w+)="([^"]*)"')
+_LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+
+
+def uses_plain_http(host: str) -> bool:
+    """Docker's default: loopback registries are insecure (plain HTTP), all others HTTPS."""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.strip("[]")
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def api_repository(host: str, repository: str) -> str:
+    """Docker Hub keeps official images under `library/`."""
+    if registry_kind(host) == "docker-hub" and "/" not in repository:
+        return f"library/{repository}"
+    return repository
+
+
+@dataclass(frozen=True)
+class Challenge:
+    scheme: str  # "bearer" or "basic", lower-case
+    params: dict[str, str]
+
+
+def parse_challenge(header: str) -> Challenge | None:
+    scheme, _, rest = header.strip().partition(" ")
+    if not scheme:
+        return None
+    return Challenge(scheme.lower(), dict(_CHALLENGE_PARAM.findall(rest)))
+
+
+class RegistryClient:
+    """Reads from one registry. `login` None (or anonymous) means no credentials at all."""
+
+    def __init__(
+        self,
+        host: str,
+        login: Login | None = None,
+        insecure: bool | None = None,
+        *,
+        timeout: float = 30,
+        retry: RetryPolicy = NO_RETRY,
+    ) -> None:
+        self.host = host
+        self.login = login if login is not None and not login.anonymous else None
+        plain = uses_plain_http(host) if insecure is None else insecure
+        api_host = DOCKER_HUB_API_HOST if registry_kind(host) == "docker-hub" else host
+        self.base_url = f"{'http' if plain else 'https'}://{api_host}"
+        self.timeout = timeout
+        self.retry = retry
+        self._session = requests.Session()
+        self._authorization: dict[str, str] = {}  # scope -> Authorization header value
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> RegistryClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- public operations ----------------------------------------------------------------
+
+    def manifest_digest(self, repository: str, reference: str) -> str | None:
+        """The digest the registry serves for `reference` (tag or digest); None if absent."""
+        repo = api_repository(self.host, repository)
+        path = f"/v2/{repo}/manifests/{reference}"
+        headers = {"Accept": ", ".join(MANIFEST_MEDIA_TYPES)}
+        response = self._call("HEAD", path, repo, headers=headers)
+        if response.status_code == 404:
+            return None
+        self._raise_for_status(response, f"{repo}:{reference}")
+        digest = response.headers.get("Docker-Content-Digest")
+        if digest:
+            return digest
+        # Some registries omit the header on HEAD; the digest of the body is the same thing.
+        response = self._call("GET", path, repo, headers=headers)
+        self._raise_for_status(response, f"{repo}:{reference}")
+        return f"sha256:{hashlib.sha256(response.content).hexdigest()}"
+
+    def tag_exists(self, repository: str, tag: str) -> bool:
+        return self.manifest_digest(repository, tag) is not None
+
+    def list_tags(self, repository: str, page_size: int | None = None) -> list[str]:
+        """All tags, following `Link: <...>; rel="next"` pages; [] for an unknown repository."""
+        repo = api_repository(self.host, repository)
+        url: str | None = f"/v2/{repo}/tags/list" + (f"?n={page_size}" if page_size else "")
+        tags: list[str] = []
+        while url:
+            response = self._call("GET", url, repo)
+            if response.status_code == 404:
+                return tags
+            self._raise_for_status(response, repo)
+            try:
+                tags.extend(str(tag) for tag in (response.json().get("tags") or []))
+            except (ValueError, AttributeError) as error:
+                raise RegistryError(f"{self.host} sent a tag list that is not JSON") from error
+            match = _LINK_NEXT.search(response.headers.get("Link", ""))
+            url = match.group(1) if match else None
+        return tags
+
+    def check_anonymous_pull(self, repository: str, reference: str) -> str:
+        """Fetch the manifest without credentials; raise PrivateRepositoryError if refused."""
+        anonymous = RegistryClient(
+            self.host,
+            None,
+            insecure=self.base_url.startswith("http:"),
+            timeout=self.timeout,
+            retry=self.retry,
+        )
+        with anonymous:
+            try:
+                digest = anonymous.manifest_digest(repository, reference)
+            except RegistryAuthError as error:
+                raise PrivateRepositoryError(
+                    f"{self.host}/{repository} cannot be pulled anonymously: it is private, "
+                    "so hubs will fail to spawn servers from it",
+                    hint=_MAKE_PUBLIC.get(registry_kind(self.host), _MAKE_PUBLIC["generic"]),
+                ) from error
+        if digest is None:
+            raise RegistryError(f"{self.host}/{repository}:{reference} does not exist")
+        return digest
+
+    def check_push_login(self, repository: str) -> None:
+        """Log in for pushing to `repository`; RegistryAuthError if the credentials are refused."""
+        repo = api_repository(self.host, repository)
+        response = self._call("GET", "/v2/", repo, actions="pull,push")
+        self._raise_for_status(response, "/v2/")
+
+    # --- HTTP and authentication ----------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        repository: str,
+        headers: dict[str, str] | None = None,
+        actions: str = "pull",
+    ) -> requests.Response:
+        what = f"{method} {self.host}/v2/{repository}"
+        return with_retries(
+            lambda: self._authorized(method, url, f"repository:{repository}:{actions}", headers),
+            self.retry,
+            what,
+        )
+
+    def _authorized(
+        self, method: str, url: str, scope: str, headers: dict[str, str] | None
+    ) -> requests.Response:
+        headers = headers or {}
+        auth = self._authorization.get(scope)
+        response = self._send(method, url, {**headers, **({"Authorization": auth} if auth else {})})
+        if response.status_code != 401:
+            return response
+        challenge = parse_challenge(response.headers.get("WWW-Authenticate", ""))
+        if challenge is None:
+            return response
+        if challenge.scheme == "bearer":
+            auth = f"Bearer {self._bearer_token(challenge, scope)}"
+        elif challenge.scheme == "basic" and self.login is not None:
+            auth = _basic_authorization(self.login)
+        else:
+            return response
+        self._authorization[scope] = auth
+        return self._send(method, url, {**headers, "Authorization": auth})
+
+    def _bearer_token(self, challenge: Challenge, scope: str) -> str:
+        realm = challenge.params.get("realm")
+        if not realm:
+            raise RegistryError(f"{self.host} asked for a bearer token but named no realm")
+        params = {"scope": challenge.params.get("scope", scope)}
+        if "service" in challenge.params:
+            params["service"] = challenge.params["service"]
+        headers = {"Authorization": _basic_authorization(self.login)} if self.login else {}
+        try:
+            response = self._session.get(
+                realm, params=params, headers=headers, timeout=self.timeout
+            )
+        except requests.RequestException as error:
+            raise TransientRegistryError(
+                f"cannot reach the token service of {self.host}: {type(error).__name__}"
+            ) from error
+        if response.status_code in (401, 403):
+            raise self._auth_error(response.status_code, "the token service")
+        if response.status_code >= 500:
+            raise TransientRegistryError(
+                f"the token service of {self.host} answered {response.status_code}"
+            )
+        try:
+            body = response.json()
+            token = body.get("token") or body.get("access_token")
+        except (ValueError, AttributeError):
+            token = None
+        if not isinstance(token, str) or not token:
+            raise RegistryError(f"the token service of {self.host} sent no token")
+        SECRETS.add(token)
+        return token
+
+    def _send(self, method: str, url: str, headers: dict[str, str]) -> requests.Response:
+        try:
+            response = self._session.request(
+                method,
+                urljoin(self.base_url, url),
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=True,
+            )
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise TransientRegistryError(
+                f"cannot reach registry {self.host}: {type(error).__name__}",
+                hint="check the registry host name and that it is up",
+            ) from error
+        if response.status_code >= 500:
+            raise TransientRegistryError(f"registry {self.host} answered {response.status_code}")
+        return response
+
+    def _raise_for_status(self, response: requests.Response, what: str) -> None:
+        if response.status_code in (401, 403):
+            raise self._auth_error(response.status_code, "the registry")
+        if not 200 <= response.status_code < 300:
+            raise RegistryError(f"{self.host} answered {response.status_code} for {what}")
+
+    def _auth_error(self, status: int, who: str) -> RegistryAuthError:
+        if self.login is None:
+            return RegistryAuthError(
+                f"{who} of {self.host} refused anonymous access ({status})",
+                hint=what_to_set(self.host),
+            )
+        return RegistryAuthError(
+            f"{who} of {self.host} refused the credentials of user {self.login.username!r} "
+            f"({status})",
+            hint=f"check the credentials and their permissions; {what_to_set(self.host)}",
+        )
+
+
+def manifest_digest(
+    reference: ImageReference, login: Login | None = None, insecure: bool | None = None
+) -> str | None:
+    """The digest `reference` (by tag or digest) is served with; None when it does not exist."""
+    with RegistryClient(reference.registry_host, login, insecure) as client:
+        return client.manifest_digest(
+            reference.repository, reference.digest or reference.tag or "latest"
+        )
+
+
+def tag_exists(
+    reference: ImageReference, login: Login | None = None, insecure: bool | None = None
+) -> bool:
+    return manifest_digest(reference, login, insecure) is not None
+
+
+def _basic_authorization(login: Login) -> str:
+    pair = f"{login.username}:{login.password}".encode()
+    return f"Basic {base64.b64encode(pair).decode()}"
+
+
+_MAKE_PUBLIC = {
+    "quay": "on quay.io open the repository's Settings and set Repository Visibility to public",
+    "ghcr": "on GitHub open the package's settings (Package settings > Danger Zone) and "
+    "change its visibility to public",
+    "gar": "grant allUsers the role roles/artifactregistry.reader on the repository "
+    "(gcloud artifacts repositories add-iam-policy-binding ... --member=allUsers)",
+    "ecr-public": "ECR Public repositories are public; check the repository name and region",
+    "docker-hub": "on Docker Hub open the repository's Settings and make it public",
+    "generic": "make the repository public in the registry, or configure the hubs with "
+    "image pull secrets",
+}

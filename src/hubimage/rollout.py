@@ -1,0 +1,227 @@
+"""Roll a new image out to hubs: edit their config, then deliver the edit.
+
+`file` mode edits the local file in place (atomically, only when it changed). `commit` and
+`pr` modes read the config through the GitHub API, plan the same edit, and deliver it with
+`bump.deliver` (one commit, or one pull request per file's hubs); the edit is re-applied to
+a fresh copy of the file whenever somebody else changed it meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from hubimage.bump import BumpResult, ConfigEdit, bump_config_file, edit_config_tree
+from hubimage.errors import ConfigError, UsageError
+from hubimage.gha import Reporter
+from hubimage.reference import ImageReference
+
+RolloutMode = Literal["file", "commit", "pr"]
+RolloutResultName = Literal["created", "updated", "unchanged", "skipped"]
+
+
+@dataclass(frozen=True)
+class RolloutRequest:
+    config: str  # a local path (file mode) or a path in the repository
+    hubs: tuple[str, ...]
+    image: str  # name:tag
+    mode: RolloutMode = "file"
+    path: str | None = None
+    dry_run: bool = False
+    allow_shared: bool = False
+    update_references: bool = False
+    repository: str | None = None
+    branch: str | None = None
+    token: str | None = field(default=None, repr=False)
+    api_url: str | None = None
+    pr_body: str = ""
+    labels: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    draft: bool = False
+
+    def edit_options(self) -> dict[str, Any]:
+        return {
+            "hubs": self.hubs,
+            "image": self.image,
+            "path": self.path,
+            "allow_shared": self.allow_shared,
+            "update_references": self.update_references,
+        }
+
+
+@dataclass(frozen=True)
+class RolloutResult:
+    result: RolloutResultName
+    diff: str
+    bump: BumpResult
+    commit_sha: str | None = None
+    pr_number: int | None = None
+    pr_url: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "bump-result": self.result,
+            "diff": self.diff,
+            "files": [edit.file for edit in self.bump.edits if edit.changed],
+            "changes": [
+                {
+                    "hub": c.hub,
+                    "file": e.file,
+                    "path": c.path,
+                    "line": c.line,
+                    "old": c.old,
+                    "new": c.new,
+                }
+                for e in self.bump.edits
+                for c in e.changes
+            ],
+            "other-references": [
+                {
+                    "file": e.file,
+                    "path": r.path,
+                    "line": r.line,
+                    "value": r.value,
+                    "updated": r.updated,
+                }
+                for e in self.bump.edits
+                for r in e.other_references
+            ],
+            "skipped-files": [
+                {"file": s.file, "reason": s.reason} for s in self.bump.skipped_files
+            ],
+            "commit": self.commit_sha,
+            "pr-number": self.pr_number,
+            "pr-url": self.pr_url,
+        }
+
+
+def roll_out(request: RolloutRequest, reporter: Reporter) -> RolloutResult:
+    if request.mode == "file":
+        return _roll_out_file(request, reporter)
+    return _roll_out_github(request, reporter)
+
+
+def _roll_out_file(request: RolloutRequest, reporter: Reporter) -> RolloutResult:
+    bump = bump_config_file(Path(request.config), dry_run=request.dry_run, **request.edit_options())
+    _report_bump(bump, reporter)
+    if not bump.changed:
+        return RolloutResult("unchanged", "", bump)
+    return RolloutResult("skipped" if request.dry_run else "updated", bump.unified_diff(), bump)
+
+
+def _report_bump(bump: BumpResult, reporter: Reporter) -> None:
+    for edit in bump.edits:
+        for change in edit.changes:
+            reporter.info(f"{edit.file}:{change.line}: {change.hub}: {change.old} -> {change.new}")
+        for reference in edit.other_references:
+            state = "updated" if reference.updated else "not changed (--update-references)"
+            reporter.annotate(
+                "notice",
+                f"{edit.file}:{reference.line}: {reference.path} also names this image "
+                f"({reference.value}); {state}",
+                title="other reference",
+            )
+    for skipped in bump.skipped_files:
+        reporter.annotate("warning", f"{skipped.file}: {skipped.reason}", title="bump")
+    if not bump.changed:
+        reporter.info("the config already names this image: nothing to change")
+
+
+def _roll_out_github(request: RolloutRequest, reporter: Reporter) -> RolloutResult:
+    from hubimage.bump.deliver import PullRequestSpec, deliver_change
+    from hubimage.bump.github_repo import DEFAULT_API_URL, GitHubRepo
+
+    if not request.repository:
+        raise UsageError(f"{request.mode} mode needs the repository (owner/name) of the config")
+    if not request.token:
+        raise UsageError(f"{request.mode} mode needs a GitHub token (input 'github-token')")
+    repo = GitHubRepo.connect(
+        request.repository, request.token, base_url=request.api_url or DEFAULT_API_URL
+    )
+    base = request.branch or repo.default_branch
+    read = _github_reader(repo, base)
+    bump = edit_config_tree(request.config, read, **request.edit_options())  # bad input first
+    _report_bump(bump, reporter)
+    if not bump.changed or request.dry_run:
+        name: RolloutResultName = "unchanged" if not bump.changed else "skipped"
+        return RolloutResult(name, bump.unified_diff(), bump)
+    tag = ImageReference.parse(request.image).tag or ""
+    results = []
+    for edit in (e for e in bump.edits if e.changed):
+        hubs = sorted({hub.strip() for c in edit.changes for hub in c.hub.split(",")})
+        body = _pull_request_body(edit, request.pr_body)
+        spec = PullRequestSpec.for_hubs(
+            hubs, tag, body, labels=request.labels, reviewers=request.reviewers, draft=request.draft
+        )
+        results.append(
+            deliver_change(
+                repo=repo,
+                path=edit.file,
+                edit=_reapply(request, read, edit.file),
+                mode=request.mode,  # type: ignore[arg-type]
+                message=spec.title,
+                branch=base,
+                pr=spec if request.mode == "pr" else None,
+            )
+        )
+    first = results[0]
+    outcomes = {r.result for r in results}
+    overall: RolloutResultName = next(
+        (name for name in ("created", "updated") if name in outcomes), "unchanged"
+    )
+    if first.pr_url:
+        reporter.info(f"pull request: {first.pr_url} ({overall})")
+    return RolloutResult(
+        overall, bump.unified_diff(), bump, first.commit_sha, first.pr_number, first.pr_url
+    )
+
+
+def _github_reader(repo: Any, ref: str) -> Callable[[str], str | None]:
+    """Read files from `ref`; None for a file that does not exist (values file listed, absent)."""
+
+    def read(path: str) -> str | None:
+        try:
+            return str(repo.read_file(path, ref).text)
+        except ConfigError as error:
+            if "not found" in error.message:
+                return None
+            raise
+
+    return read
+
+
+def _reapply(
+    request: RolloutRequest, read: Callable[[str], str | None], file: str
+) -> Callable[[str], ConfigEdit]:
+    """The edit of `file`, planned again from a fresh copy of its text (after a conflict)."""
+
+    def edit(text: str) -> ConfigEdit:
+        fresh = edit_config_tree(
+            request.config,
+            lambda path: text if path == file else read(path),
+            **request.edit_options(),
+        )
+        return next(e for e in fresh.edits if e.file == file)
+
+    return edit
+
+
+def _pull_request_body(edit: ConfigEdit, run_body: str) -> str:
+    rows = ["| hub | file | old | new |", "|---|---|---|---|"]
+    for change in edit.changes:
+        where = f"`{edit.file}:{change.line}`"
+        rows.append(f"| {change.hub} | {where} | `{change.old or '(none)'}` | `{change.new}` |")
+    return "\n".join(rows) + ("\n\n" + run_body if run_body else "")
+
+
+def current_image(config: Path, hub: str, path: str | None) -> ImageReference | None:
+    """The image `hub` runs now according to the local config, or None when unknown."""
+    from hubimage.bump.current import current_hub_image
+
+    try:
+        text = current_hub_image(str(config), hub, path)
+    except ConfigError:
+        return None
+    return ImageReference.parse(text) if text else None

@@ -1,0 +1,79 @@
+"""The job summary and the bump pull request's body, rendered from a run's outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hubimage.pipeline import RunOutcome
+
+
+def _size(size_bytes: int | None) -> str:
+    return f"{size_bytes / 1e6:,.1f} MB" if size_bytes else "unknown"
+
+
+def _checks_table(checks: Mapping[str, Any]) -> str:
+    results = checks.get("results") or []
+    if not results:
+        return "_No checks ran._"
+    icon = {"pass": "✅", "warn": "⚠️", "fail": "❌", "skip": "⏭️"}
+    rows = ["| check | result | summary |", "|---|---|---|"]
+    for result in results:
+        summary = str(result.get("summary", "")).replace("|", "\\|").replace("\n", " ")
+        status = str(result.get("status", ""))
+        rows.append(f"| `{result.get('name')}` | {icon.get(status, '')} {status} | {summary} |")
+    return "\n".join(rows)
+
+
+def render_summary(outcome: RunOutcome, package_markdown: str | None) -> str:
+    """Markdown for `$GITHUB_STEP_SUMMARY`."""
+    tags = outcome.tag or "(none)"
+    lines = [
+        "## hubimage",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| image | `{outcome.image}` |",
+        f"| tag | `{tags}` |",
+        f"| digest | `{outcome.digest or 'not pushed'}` |",
+        f"| size | {_size(outcome.size_bytes)} |",
+        f"| pushed | {'yes' if outcome.pushed else 'no'} |",
+        f"| bump | {outcome.bump_result}"
+        + (f" ([#{outcome.pr_number}]({outcome.pr_url}))" if outcome.pr_number else "")
+        + " |",
+        "",
+        "### Checks",
+        "",
+        _checks_table(outcome.checks),
+    ]
+    if package_markdown:
+        lines += ["", "### Package changes", "", package_markdown]
+    if outcome.notes:
+        lines += ["", *[f"- {note}" for note in outcome.notes]]
+    return "\n".join(lines)
+
+
+def pull_request_body(
+    outcome: RunOutcome, package_markdown: str | None, environ: Mapping[str, str]
+) -> str:
+    """The bump pull request's body: old → new is added by the rollout, which knows it."""
+    run_url = ""
+    if environ.get("GITHUB_RUN_ID") and environ.get("GITHUB_REPOSITORY"):
+        server = environ.get("GITHUB_SERVER_URL", "https://github.com")
+        run_url = f"{server}/{environ['GITHUB_REPOSITORY']}/actions/runs/{environ['GITHUB_RUN_ID']}"
+    lines = [
+        f"Image: `{outcome.image}:{outcome.tag}`",
+        f"Digest: `{outcome.digest}`",
+        f"Pinned reference: `{outcome.image_ref}`",
+        "",
+        "### Checks",
+        "",
+        _checks_table(outcome.checks),
+    ]
+    if package_markdown:
+        lines += ["", "### Package changes", "", package_markdown]
+    if run_url:
+        lines += ["", f"Built by [this workflow run]({run_url})."]
+    lines += ["", "_Opened by hubimage._"]
+    return "\n".join(lines)

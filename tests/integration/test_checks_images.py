@@ -1,0 +1,206 @@
+"""`hubimage check` against real images: a good one, and bad ones that each break one thing.
+
+Every bad image must fail (or warn about) exactly the check meant to catch it, with the other
+checks passing or skipping as they should: a check that fails too eagerly is as wrong as one
+that misses its problem.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import pytest
+
+from hubimage.check import CHECK_NAMES, CheckOptions, CheckReport, run_checks
+from hubimage.engine import DockerEngine
+from hubimage.errors import ImageNotFoundError, ImageReferenceError, UsageError
+from support import bad_images
+
+pytestmark = pytest.mark.integration
+
+ALL_PASS_NO_CONTEXT = {name: "pass" for name in CHECK_NAMES} | {"image-tests": "skip"}
+
+
+def expect(report: CheckReport, changes: Mapping[str, str], hub_version: bool = False) -> None:
+    """Assert every check's status: all pass except `changes` (hub-version skips unless given)."""
+    wanted = dict(ALL_PASS_NO_CONTEXT)
+    if not hub_version:
+        wanted["hub-version"] = "skip"
+    wanted.update(changes)
+    got = {result.name: result.status for result in report.results}
+    assert got == wanted, report.render_table()
+    for result in report.results:
+        if result.status in ("fail", "warn"):
+            assert result.hint, f"{result.name} gives no hint: {result.summary}"
+
+
+def test_good_image_passes_every_check_and_really_starts_the_server(
+    docker_engine: DockerEngine, singleuser_image: str
+) -> None:
+    started = time.monotonic()
+    report = run_checks(docker_engine, singleuser_image, CheckOptions(hub_version="6.1.1"))
+    elapsed = time.monotonic() - started
+
+    expect(report, {}, hub_version=True)
+    assert not report.failed
+    assert [result.name for result in report.results] == list(CHECK_NAMES)
+    assert report.result("singleuser-command").details["version"] == "6.1.1"
+    identity = report.result("non-root-user").details
+    assert (identity["uid"], identity["gid"], identity["user"]) == (1000, 100, "jovyan")
+    server = report.result("server-starts").details
+    assert server["jupyter_server_version"] == "2.17.0"  # the running server's own /api answer
+    assert server["authenticated_status"] == 200
+    # The server asked our stand-in: its version at start-up, then who owns the token.
+    assert "GET /hub/api" in server["hub_api_requests"]
+    assert "GET /hub/api/user" in server["hub_api_requests"]
+    assert 0 < float(server["startup_seconds"]) < 60
+    # The target is ~20 s (bench/bench_checks.py measures ~6 s); slack for a busy machine.
+    assert elapsed < 30, f"the check suite took {elapsed:.1f} s on a warm image"
+
+
+def test_root_user_fails_only_non_root_user(
+    docker_engine: DockerEngine, singleuser_image: str
+) -> None:
+    image = bad_images.root_user(docker_engine, singleuser_image)
+    report = run_checks(docker_engine, image, CheckOptions())
+    expect(report, {"non-root-user": "fail"})
+    result = report.result("non-root-user")
+    assert "root (uid 0)" in result.summary
+    assert result.hint is not None and "USER 1000" in result.hint
+
+
+def test_missing_jupyterhub_fails_singleuser_command_and_skips_what_needs_it(
+    docker_engine: DockerEngine, debian_python_image: str
+) -> None:
+    image = bad_images.no_jupyterhub(docker_engine, debian_python_image)
+    report = run_checks(docker_engine, image, CheckOptions(hub_version="6.1.1"))
+    expect(
+        report,
+        {"singleuser-command": "fail", "server-starts": "skip", "hub-version": "skip"},
+        hub_version=True,
+    )
+    result = report.result("singleuser-command")
+    assert "jupyterhub-singleuser" in result.summary
+    assert result.hint is not None and "jupyterhub" in result.hint
+
+
+def test_uid_1001_fails_non_root_user_and_passes_when_the_hub_uses_1001(
+    docker_engine: DockerEngine, singleuser_image: str
+) -> None:
+    image = bad_images.uid_1001(docker_engine, singleuser_image)
+    report = run_checks(docker_engine, image, CheckOptions())
+    expect(report, {"non-root-user": "fail"})
+    result = report.result("non-root-user")
+    assert "uid 1001" in result.summary
+    assert result.hint is not None and "--uid 1001" in result.hint
+
+    as_1001 = run_checks(docker_engine, image, CheckOptions(uid=1001, only=("non-root-user",)))
+    assert [(r.name, r.status) for r in as_1001.results] == [("non-root-user", "pass")]
+
+
+def test_home_not_writable_fails_home_writable(
+    docker_engine: DockerEngine, singleuser_image: str
+) -> None:
+    image = bad_images.home_not_writable(docker_engine, singleuser_image)
+    report = run_checks(docker_engine, image, CheckOptions())
+    # server-starts passes: like the hub, it mounts an empty home volume on $HOME.
+    expect(report, {"home-writable": "fail"})
+    result = report.result("home-writable")
+    assert "/home/jovyan is not writable" in result.summary
+    assert result.hint is not None and "chown" in result.hint
+
+
+def test_missing_entrypoint_fails_server_starts(
+    docker_engine: DockerEngine, singleuser_image: str
+) -> None:
+    image = bad_images.missing_entrypoint(docker_engine, singleuser_image)
+    report = run_checks(docker_engine, image, CheckOptions())
+    expect(report, {"server-starts": "fail"})
+    result = report.result("server-starts")
+    assert "ENTRYPOINT /srv/start" in result.summary
+    assert result.hint is not None and "/srv/start" in result.hint
+
+
+def test_server_crashing_at_start_fails_server_starts_with_its_log(
+    docker_engine: DockerEngine, singleuser_image: str
+) -> None:
+    image = bad_images.crashing_server(docker_engine, singleuser_image)
+    report = run_checks(docker_engine, image, CheckOptions(server_timeout=30))
+    expect(report, {"server-starts": "fail"})
+    result = report.result("server-starts")
+    assert "exited with code" in result.summary
+    log_tail = result.details["log_tail"]
+    assert isinstance(log_tail, list)
+    assert any("/nonexistent/notebooks" in line for line in log_tail)
+
+
+def test_previous_major_jupyterhub_fails_hub_version(
+    docker_engine: DockerEngine, singleuser_previous_major_image: str
+) -> None:
+    report = run_checks(
+        docker_engine, singleuser_previous_major_image, CheckOptions(hub_version="6.1.1")
+    )
+    expect(report, {"hub-version": "fail"}, hub_version=True)
+    result = report.result("hub-version")
+    assert "5.4.3" in result.summary and "redirect loop" in result.summary
+    assert result.hint is not None and "jupyterhub==6.1.*" in result.hint
+
+
+def test_older_minor_warns_and_newer_major_hub_image_fails(
+    docker_engine: DockerEngine, singleuser_image: str
+) -> None:
+    older_minor = run_checks(
+        docker_engine, singleuser_image, CheckOptions(hub_version="6.2.0", only=("hub-version",))
+    )
+    assert older_minor.results[0].status == "warn"
+    assert not older_minor.failed
+    image_newer_major = run_checks(
+        docker_engine, singleuser_image, CheckOptions(hub_version="5.4.3", only=("hub-version",))
+    )
+    assert image_newer_major.results[0].status == "fail"
+
+
+def test_repository_in_home_warns_repo_visible(
+    docker_engine: DockerEngine, singleuser_image: str
+) -> None:
+    image = bad_images.repo_in_home(docker_engine, singleuser_image)
+    report = run_checks(docker_engine, image, CheckOptions())
+    expect(report, {"repo-visible": "warn"})
+    result = report.result("repo-visible")
+    assert "REPO_DIR /home/jovyan" in result.summary
+    assert "README.md" in result.summary
+    assert result.hint is not None and "--target-repo-dir" in result.hint
+
+
+def test_size_above_the_threshold_warns(docker_engine: DockerEngine, singleuser_image: str) -> None:
+    options = CheckOptions(size_warn_bytes=100 * 10**6, only=("image-size",))
+    report = run_checks(docker_engine, singleuser_image, options)
+    assert report.results[0].status == "warn"
+    assert int(str(report.results[0].details["bytes"])) > 100 * 10**6
+
+
+def test_bad_input_is_refused_before_anything_runs(
+    docker_engine: DockerEngine, singleuser_image: str
+) -> None:
+    with pytest.raises(ImageReferenceError):
+        run_checks(docker_engine, "Not A Reference", CheckOptions())
+    with pytest.raises(ImageNotFoundError):
+        run_checks(docker_engine, "hubimage-fixture/hid-never-built:nope", CheckOptions())
+    with pytest.raises(UsageError, match="no-such-check"):
+        run_checks(docker_engine, singleuser_image, CheckOptions(only=("no-such-check",)))
+    with pytest.raises(UsageError, match="--hub-version"):
+        run_checks(docker_engine, singleuser_image, CheckOptions(hub_version="six"))
+
+
+def test_server_timeout_is_honoured_and_reported_with_the_log(
+    docker_engine: DockerEngine, singleuser_image: str
+) -> None:
+    # Importing jupyter_server alone takes longer than half a second.
+    options = CheckOptions(hub_version="6.1.1", server_timeout=0.5, only=("server-starts",))
+    started = time.monotonic()
+    (result,) = run_checks(docker_engine, singleuser_image, options).results
+    assert result.status == "fail"
+    assert "did not answer GET /user/hubimage-check/api within 0.5 s" in result.summary
+    assert "log_tail" in result.details
+    assert time.monotonic() - started < 15

@@ -1,0 +1,101 @@
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from hubimage.errors import UsageError
+from hubimage.inputs import INPUTS, parse_inputs, read_action_inputs
+from hubimage.pipeline import RunOutcome, RunPolicy
+
+ACTION = Path(__file__).parents[2] / "action.yml"
+
+
+def load_action() -> dict:
+    return YAML(typ="safe").load(ACTION.read_text())
+
+
+def test_action_inputs_match_the_input_table() -> None:
+    action = load_action()
+    assert list(action["inputs"]) == [
+        spec.name
+        for stage in ("build", "check", "push", "bump", "general")
+        for spec in INPUTS
+        if spec.stage == stage
+    ]
+    for spec in INPUTS:
+        declared = action["inputs"][spec.name]
+        assert declared["description"] == spec.description
+        if spec.name != "github-token":
+            assert str(declared.get("default", "")) == spec.default
+
+
+def test_every_input_reaches_the_program_through_env_only() -> None:
+    steps = load_action()["runs"]["steps"]
+    run_step = next(step for step in steps if step.get("id") == "run")
+    assert run_step["env"] == {spec.env_name: "${{ inputs.%s }}" % spec.name for spec in INPUTS}
+    for step in steps:
+        assert "inputs." not in step.get("run", "")
+
+
+def test_action_outputs_are_the_outcome_outputs() -> None:
+    outputs = load_action()["outputs"]
+    assert set(outputs) == set(RunOutcome().outputs())
+    for name, declared in outputs.items():
+        assert declared["value"] == "${{ steps.run.outputs.%s }}" % name
+
+
+def test_defaults_parse() -> None:
+    inputs = parse_inputs(read_action_inputs({}))
+    assert inputs.builder == "auto"
+    assert inputs.user_id == 1000
+    assert inputs.image is None
+    assert inputs.bump_mode == "pr"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("builder", "kaniko", "input 'builder'"),
+        ("image", "Quay.io/Org/Img", "input 'image'"),
+        ("image", "quay.io/org/img:tag", "without a tag"),
+        ("tag", "a b", "input 'tag'"),
+        ("user-id", "-1", "input 'user-id'"),
+        ("force", "maybe", "input 'force'"),
+        ("build-args", "NOEQUALS", "input 'build-args'"),
+        ("hub-version", "five", "input 'hub-version'"),
+        ("bump-repository", "not a repo", "input 'bump-repository'"),
+        ("hubs", "ok, bad;name", "input 'hubs'"),
+    ],
+)
+def test_bad_inputs_name_the_input(name: str, value: str, message: str) -> None:
+    raw = read_action_inputs({})
+    raw[name] = value
+    if name == "hubs":
+        raw["hub-config"] = "hubs.yaml"
+    with pytest.raises(UsageError, match=message):
+        parse_inputs(raw)
+
+
+def test_hub_config_and_hubs_go_together() -> None:
+    raw = read_action_inputs({"INPUT_HUB_CONFIG": "hubs.yaml"})
+    with pytest.raises(UsageError, match="'hub-config' and 'hubs'"):
+        parse_inputs(raw)
+
+
+@pytest.mark.parametrize(
+    ("event", "push_input", "expect_push"),
+    [
+        ("push", "auto", True),
+        ("pull_request", "auto", False),
+        ("schedule", "auto", True),
+        ("pull_request", "false", False),
+        ("push", "false", False),
+    ],
+)
+def test_push_policy_follows_the_event(event: str, push_input: str, expect_push: bool) -> None:
+    inputs = parse_inputs(
+        read_action_inputs({"INPUT_IMAGE": "quay.io/o/i", "INPUT_PUSH": push_input})
+    )
+    policy = RunPolicy.decide(inputs, {"GITHUB_EVENT_NAME": event})
+    assert policy.push is expect_push
+    assert policy.skip_unchanged is (event == "schedule")
