@@ -4,4 +4,5 @@ pytest_plugins = [
     "support.docker_fixtures",
     "support.registry_fixtures",
     "support.github_fixtures",
+    "support.hub_config_fixtures",
 ]

@@ -205,9 +205,13 @@ class DockerEngine:
         volumes: Mapping[str, Mapping[str, str]] | None = None,
         working_dir: str | None = None,
     ) -> Iterator[Any]:
-        """A detached container on host networking, removed on exit."""
+        """A detached container on host networking, removed on exit.
+
+        Created and started in two steps, so a container whose start fails (a missing
+        entrypoint) is removed too instead of being left behind.
+        """
         try:
-            container = self.client.containers.run(
+            container = self.client.containers.create(
                 image,
                 list(command) if command is not None else None,
                 user=user,
@@ -216,13 +220,16 @@ class DockerEngine:
                 volumes=dict(volumes or {}),
                 working_dir=working_dir,
                 network_mode="host",
-                detach=True,
             )
         except docker.errors.ImageNotFound as error:
             raise ImageNotFoundError(f"image {image} is not in the local image store") from error
         except docker.errors.APIError as error:
-            raise _classify(error, f"starting a container of {image}") from error
+            raise _classify(error, f"creating a container of {image}") from error
         try:
+            try:
+                container.start()
+            except docker.errors.APIError as error:
+                raise _classify(error, f"starting a container of {image}") from error
             yield container
         finally:
             with suppress(docker.errors.APIError):

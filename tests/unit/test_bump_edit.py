@@ -184,8 +184,10 @@ def test_top_level_list_of_hubs_with_template_and_string_image() -> None:
 
 
 def test_registry_with_port_in_the_name_of_a_map() -> None:
-    text = "jupyterhub:\n  singleuser:\n    image:\n      name: localhost:5000/org/img\n      tag: v1\n"
-    text = text  # noqa: E501 -- one line per key reads better than a split literal
+    text = (
+        "jupyterhub:\n  singleuser:\n    image:\n      name: localhost:5000/org/img\n"
+        "      tag: v1\n"
+    )
     new = bump(text, hubs=[], image="localhost:5000/org/img:v2")
     assert new == text.replace("tag: v1", "tag: v2")
 
@@ -206,7 +208,10 @@ jupyterhub:
                 kubespawner_override:
                   image: org/other:one
 """
-    path = "jupyterhub.singleuser.profileList[0].profile_options.image.choices.a.kubespawner_override.image"
+    path = (
+        "jupyterhub.singleuser.profileList[0].profile_options.image.choices.a"
+        ".kubespawner_override.image"
+    )
     edit = edit_config_text(text, filename="v.yaml", hubs=["h"], image="org/other:two", path=path)
     assert edit.new_text == text.replace("org/other:one", "org/other:two")
     [change] = edit.changes
@@ -226,7 +231,10 @@ def test_explicit_path_to_a_tag_means_its_image_mapping() -> None:
 
 
 def test_create_deep_block_with_the_files_indentation() -> None:
-    text = "hubs:\n    - name: h\n      helm_chart: daskhub\n      config:\n          nfs:\n              enabled: true\n"
+    text = (
+        "hubs:\n    - name: h\n      helm_chart: daskhub\n      config:\n"
+        "          nfs:\n              enabled: true\n"
+    )
     new = bump(text, hubs=["h"], image="org/x:1.2")
     assert new == text + (
         "          basehub:\n"
@@ -378,4 +386,48 @@ clusters:
     assert (
         bump(text, hubs=["c2/h"], image="org/x:b")
         == text[::-1].replace("a :gat", "b :gat", 1)[::-1]
+    )
+
+
+@pytest.mark.parametrize(
+    ("empty", "filled"),
+    [
+        ("tag:", "tag: abc"),
+        ("tag:   # none yet", "tag: abc   # none yet"),
+        ("tag: ~", "tag: abc"),
+        ("tag: null", "tag: abc"),
+    ],
+)
+def test_an_empty_tag_is_filled_in(empty: str, filled: str) -> None:
+    text = f"jupyterhub:\n  singleuser:\n    image:\n      name: org/x\n      {empty}\n    x: 1\n"
+    assert bump(text, hubs=[], image="org/x:abc") == text.replace(empty, filled)
+
+
+def test_empty_values_on_the_way_are_replaced_by_the_block() -> None:
+    text = (
+        "hubs:\n"
+        "- name: h\n  helm_chart: daskhub\n  config: {}  # nothing yet\n"
+        "- name: i\n  helm_chart: basehub\n  config:\n"
+        "- name: j\n  helm_chart: basehub\n  config:\n    jupyterhub:\n      singleuser: &s ~\n"
+        "- name: k\n  helm_chart: basehub\n  config:\n    jupyterhub:\n      singleuser: *s\n"
+    )
+    new = bump(text, hubs=["h", "i", "j", "k"], image="org/x:abc")
+    assert new == (
+        "hubs:\n"
+        "- name: h\n  helm_chart: daskhub\n  config:\n    basehub:\n      jupyterhub:\n"
+        "        singleuser:\n          image:\n            name: org/x\n            tag: abc"
+        "  # nothing yet\n"
+        "- name: i\n  helm_chart: basehub\n  config:\n    jupyterhub:\n      singleuser:\n"
+        "        image:\n          name: org/x\n          tag: abc\n"
+        "- name: j\n  helm_chart: basehub\n  config:\n    jupyterhub:\n      singleuser: &s\n"
+        "        image:\n          name: org/x\n          tag: abc\n"
+        "- name: k\n  helm_chart: basehub\n  config:\n    jupyterhub:\n      singleuser: *s\n"
+    )
+
+
+def test_create_after_a_list_ending_in_aliases_defined_out_of_order() -> None:
+    text = "x: &a [1]\ny: &b [2]\njupyterhub:\n  hub:\n    list:\n    - *b\n    - *a\nother: 1\n"
+    new = bump(text, hubs=[], image="a/b:c")
+    assert new == text.replace(
+        "    - *a\n", "    - *a\n  singleuser:\n    image:\n      name: a/b\n      tag: c\n"
     )

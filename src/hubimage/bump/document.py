@@ -8,6 +8,7 @@ by: that is how we know a value is shared.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import math
 import re
@@ -19,7 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
-from hubimage.bump.paths import YamlPath, format_path
+from hubimage.bump.paths import YamlPath
 from hubimage.errors import ConfigError, SourceLocation
 
 MERGE_KEY = "<<"
@@ -38,15 +39,15 @@ class Document:
     occurrences: dict[int, list[YamlPath]] = field(default_factory=dict)
     # id(mapping) -> its own (key, value) pairs, for mappings that use `<<` merge keys
     merge_pairs: dict[int, list[tuple[Node, Node]]] = field(default_factory=dict)
-    _line_starts: list[int] = field(default_factory=list)
+    line_starts: list[int] = field(default_factory=list)  # offset of each line's start
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset."""
-        return _bisect_right(self._line_starts, offset)
+        return bisect.bisect_right(self.line_starts, offset)
 
     def line_start(self, line: int) -> int:
         """Offset of the first character of 1-based `line` (len(text) past the end)."""
-        return self._line_starts[line - 1] if line <= len(self._line_starts) else len(self.text)
+        return self.line_starts[line - 1] if line <= len(self.line_starts) else len(self.text)
 
     def location(self, node: Node) -> SourceLocation:
         mark = node.start_mark
@@ -63,7 +64,7 @@ def parse_document(text: str, filename: str) -> Document:
     except YAMLError as error:
         raise ConfigError(f"{filename}: not valid YAML: {error}") from None
     document = Document(filename, text, root, None, _newline_of(text))
-    document._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r(?!\n)", text)]
+    document.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r(?!\n)", text)]
     if root is not None:
         _index(document, root, ())
     try:
@@ -109,6 +110,25 @@ def own_child(document: Document, node: Node, key: str | int) -> tuple[Node | No
     return None
 
 
+def aliased_paths(document: Document, path: YamlPath) -> set[YamlPath]:
+    """`path` and every other path that reaches the same value through YAML aliases."""
+    found, pending = {path}, [path]
+    while pending:
+        current = pending.pop()
+        node = document.root
+        for depth, key in enumerate(current):
+            entry = own_child(document, node, key) if node is not None else None
+            if entry is None:
+                break
+            node = entry[1]
+            for other in document.occurrences.get(id(node), []):
+                candidate = (*other, *current[depth + 1 :])
+                if candidate not in found:
+                    found.add(candidate)
+                    pending.append(candidate)
+    return found
+
+
 def plain_copy(data: Any) -> Any:
     """A deep copy that keeps aliases shared, as a fresh parse would."""
     return copy.deepcopy(data)
@@ -145,17 +165,6 @@ def _index(document: Document, node: Node, path: YamlPath) -> None:
         stack.extend(reversed(entries))
 
 
-def _bisect_right(starts: list[int], offset: int) -> int:
-    low, high = 0, len(starts)
-    while low < high:
-        middle = (low + high) // 2
-        if starts[middle] <= offset:
-            low = middle + 1
-        else:
-            high = middle
-    return low
-
-
 def _newline_of(text: str) -> str:
     first = re.search(r"\r\n|\n|\r", text)
     return first.group() if first else "\n"
@@ -179,6 +188,3 @@ def _yaml_error(error: MarkedYAMLError, filename: str) -> ConfigError:
         f"{filename}{where}: not valid YAML: {problem}",
         location=SourceLocation(filename, line, column),
     )
-
-
-__all__ = ["Document", "children", "format_path", "own_child", "parse_document"]

@@ -11,7 +11,14 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode
 
-from hubimage.bump.document import Document, own_child, parse_document, plain_copy, same_data
+from hubimage.bump.document import (
+    Document,
+    aliased_paths,
+    own_child,
+    parse_document,
+    plain_copy,
+    same_data,
+)
 from hubimage.bump.layout import Hub, Layout, find_layout, select_hubs
 from hubimage.bump.locate import HubScope
 from hubimage.bump.paths import YamlPath, format_path, parse_path
@@ -49,11 +56,16 @@ def edit_config_text(
     )
     document = parse_document(text, filename)
     layout = find_layout(document)
-    scopes = hub_scopes(document, layout, tuple(hubs), chart)
+    scopes = hub_scopes(document, layout, hub_names(hubs), chart)
     plan = plan_bump(document, layout, scopes, request)
     new_text = apply_splices(text, [edit.splice for edit in plan.edits])
     new_document = _verify(document, new_text, plan)
     return _result(document, new_document, plan)
+
+
+def hub_names(hubs: Sequence[str]) -> tuple[str, ...]:
+    """The hub names, a lone string taken as one name (not as its characters)."""
+    return (hubs,) if isinstance(hubs, str) else tuple(hubs)
 
 
 def parse_image(image: str) -> ImageReference:
@@ -114,7 +126,9 @@ def _verify(document: Document, new_text: str, plan: BumpPlan) -> Document:
     expected = plain_copy(document.data)
     for edit in plan.edits:
         for value in edit.values:
-            expected = _set_path(expected, value.path, value.new, document.filename)
+            # An anchored scalar (`&s ~`) is a copy per alias in the data: set each.
+            for path in sorted(aliased_paths(document, value.path), key=format_path):
+                expected = _set_path(expected, path, value.new, document.filename)
     if not same_data(expected, new_document.data):
         raise UnsafeEditError(
             f"{document.filename}: re-reading the edited text shows changes beyond the "
@@ -140,7 +154,9 @@ def _set_path(data: Any, path: YamlPath, value: str, filename: str) -> Any:
         if next_key is None:
             container[real_key] = value
         else:
-            container = container.setdefault(real_key, {})
+            if container.get(real_key) is None:  # absent, or an empty `key:` being filled
+                container[real_key] = {}
+            container = container[real_key]
     return data
 
 

@@ -118,7 +118,7 @@ def _is_hub_list(node: Node) -> TypeGuard[SequenceNode]:
         isinstance(node, SequenceNode)
         and bool(node.value)
         and all(isinstance(item, MappingNode) for item in node.value)
-        and all(scalar_text(_first_value(item, "name")) is not None for item in node.value)
+        and all(isinstance(_first_value(item, "name"), ScalarNode) for item in node.value)
     )
 
 
@@ -133,7 +133,7 @@ def _hubs_of(
         chart = scalar_text(_value(document, item, chart_key)) if chart_key else None
         hubs.append(
             Hub(
-                name=str(scalar_text(_value(document, item, "name"))),
+                name=_raw_text(_value(document, item, "name")),
                 cluster=cluster,
                 path=(*path, index),
                 node=item,
@@ -157,6 +157,11 @@ def _values_files(document: Document, item: MappingNode, path: YamlPath) -> tupl
             location=document.location(files),
         )
     return tuple(str(name) for name in names)
+
+
+def _raw_text(node: Node | None) -> str:
+    """A scalar as written (`name: 2021` names hub "2021")."""
+    return str(node.value) if isinstance(node, ScalarNode) else ""
 
 
 def _value(document: Document, node: Node, key: str) -> Node | None:

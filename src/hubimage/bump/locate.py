@@ -40,11 +40,16 @@ class StringImage:
 
 @dataclass(frozen=True)
 class MissingImage:
-    """No image yet: `missing` keys are to be created under the mapping at `parent_path`."""
+    """No image yet: `missing` keys are to be created under the node at `parent_path`.
+
+    That node is a block mapping, or (with `key_node`) the empty value of that key
+    (`config: {}`, `image:`), which the new block replaces.
+    """
 
     parent_path: YamlPath
-    parent: MappingNode
+    parent: Node
     missing: tuple[str, ...]
+    key_node: Node | None = None
 
 
 ImageSite = MapImage | StringImage | MissingImage
@@ -201,7 +206,7 @@ def _existing_site(document: Document, scope: HubScope, prefix: YamlPath) -> Ima
     if scope.node is None:
         return None
     chain = resolve(document, scope.node, (*prefix, *IMAGE_KEYS))
-    if chain is None:
+    if chain is None or is_empty(chain[-1]):
         return None
     return _site_at(document, (*scope.path, *prefix, *IMAGE_KEYS), chain[-1])
 
@@ -277,9 +282,12 @@ def _missing_site(document: Document, scope: HubScope) -> MissingImage:
             hint="check the file, name the hub's chart, or pass --path",
         )
     keys = tuple(str(key) for key in (*scope.values_keys, *_chart_prefixes(scope)[-1], *IMAGE_KEYS))
-    parent_path, parent = scope.entry_path, scope.entry
+    parent_path, parent, key_node = scope.entry_path, scope.entry, None
     while keys and (entry := own_child(document, parent, keys[0])) is not None:
         parent_path, parent, keys = (*parent_path, keys[0]), entry[1], keys[1:]
+        key_node = entry[0]
+    if key_node is not None and is_empty(parent):
+        return MissingImage(parent_path, parent, keys, key_node)
     if not isinstance(parent, MappingNode) or parent.flow_style or not parent.value:
         raise ConfigError(
             f"{document.filename}: cannot add an image block under {format_path(parent_path)}: "
@@ -287,6 +295,13 @@ def _missing_site(document: Document, scope: HubScope) -> MissingImage:
             hint="add the image block by hand once",
         )
     return MissingImage(parent_path, parent, keys)
+
+
+def is_empty(node: Node) -> bool:
+    """A value that says nothing yet: `key:`, `key: ~`, `key: null`, `key: {}`."""
+    if isinstance(node, ScalarNode):
+        return bool(node.tag == "tag:yaml.org,2002:null")
+    return isinstance(node, MappingNode) and bool(node.flow_style) and not node.value
 
 
 def _path_of(site: ImageSite) -> YamlPath:

@@ -22,7 +22,14 @@ from hubimage.bump.locate import (
     resolve,
 )
 from hubimage.bump.paths import YamlPath, format_path
-from hubimage.bump.textedit import Splice, indent_step, insert_into_mapping, replace_scalar
+from hubimage.bump.textedit import (
+    Splice,
+    fill_empty_value,
+    indent_step,
+    insert_into_mapping,
+    replace_scalar,
+    replace_value,
+)
 from hubimage.errors import ConfigError, ImageReferenceError
 from hubimage.reference import ImageReference
 
@@ -104,7 +111,7 @@ def _edits_for_site(
         return [PlannedEdit(splice, (PlannedValue(hub, site.path, old, new),))]
     if isinstance(site, MissingImage):
         leaves = (("name", image.name), ("tag", str(image.tag)))
-        return [_insert(document, site.parent_path, site.parent, site.missing, leaves, hub)]
+        return [_insert(document, site, leaves, hub)]
     return _map_edits(document, site, hub, image)
 
 
@@ -123,8 +130,8 @@ def _map_edits(
         if entry is None:
             leaves.append((key, wanted[key]))
             continue
-        node = entry[1]
-        if not isinstance(node, ScalarNode):
+        key_node, node = entry
+        if key_node is None or not isinstance(node, ScalarNode):
             raise ConfigError(
                 f"{document.filename}: {format_path((*site.path, key))} is not a string",
                 location=document.location(node),
@@ -132,28 +139,30 @@ def _map_edits(
         if scalar_text(node) == wanted[key]:
             continue  # already this string (a tag read as a number is rewritten, quoted)
         old = str(node.value) if node.tag != "tag:yaml.org,2002:null" else None
-        splice = replace_scalar(document, node, wanted[key], quote)
+        splice = replace_value(document, key_node, node, wanted[key], quote)
         value = PlannedValue(hub, (*site.path, key), old, wanted[key])
         edits.append(PlannedEdit(splice, (value,)))
     if leaves:
-        edits.append(_insert(document, site.path, site.node, (), tuple(leaves), hub))
+        edits.append(_insert(document, MissingImage(site.path, site.node, ()), tuple(leaves), hub))
     return edits
 
 
 def _insert(
-    document: Document,
-    parent_path: YamlPath,
-    parent: MappingNode,
-    missing: tuple[str, ...],
-    leaves: tuple[tuple[str, str], ...],
-    hub: str,
+    document: Document, site: MissingImage, leaves: tuple[tuple[str, str], ...], hub: str
 ) -> PlannedEdit:
     assert document.root is not None
-    chain = [document.root, *(resolve(document, document.root, parent_path) or [])]
-    step = indent_step(document, chain)
-    splice, starts = insert_into_mapping(document, parent, step, missing, leaves)
+    chain = [document.root, *(resolve(document, document.root, site.parent_path) or [])]
+    if site.key_node is not None:
+        step = indent_step(document, chain[:-1])
+        splice, starts = fill_empty_value(
+            document, site.key_node, site.parent, step, site.missing, leaves
+        )
+    else:
+        assert isinstance(site.parent, MappingNode)
+        step = indent_step(document, chain)
+        splice, starts = insert_into_mapping(document, site.parent, step, site.missing, leaves)
     values = tuple(
-        PlannedValue(hub, (*parent_path, *missing, key), None, value, start)
+        PlannedValue(hub, (*site.parent_path, *site.missing, key), None, value, start)
         for (key, value), start in zip(leaves, starts, strict=True)
     )
     return PlannedEdit(splice, values)

@@ -61,6 +61,62 @@ def replace_scalar(document: Document, node: ScalarNode, value: str, quote: str 
     return Splice(start, end, render_scalar(value, node.style, quote))
 
 
+def replace_value(
+    document: Document, key_node: Node, node: ScalarNode, value: str, quote: str = '"'
+) -> Splice:
+    """replace_scalar; an empty value (`tag:`) has no text to replace: write after the colon."""
+    if node.style is None and node.value == "":
+        start = _after_colon(document, key_node)
+        return Splice(start, start, f" {render_scalar(value, None, quote)}")
+    return replace_scalar(document, node, value, quote)
+
+
+def fill_empty_value(
+    document: Document,
+    key_node: Node,
+    empty: Node,
+    indent_step: int,
+    missing: tuple[str, ...],
+    leaves: tuple[tuple[str, str], ...],
+) -> tuple[Splice, tuple[int, ...]]:
+    """Replace the empty value of `key_node` (`config: {}`, `image:`) by a nested block.
+
+    Returns the splice and, for each leaf, where its line starts in the splice's text.
+    """
+    start, end = _empty_value_span(document, key_node, empty)
+    column = key_node.start_mark.column + indent_step
+    newline, text, leaf_starts = document.newline, "", []
+    for depth, key in enumerate(missing):
+        text += f"{newline}{' ' * (column + depth * indent_step)}{key}:"
+    leaf_indent = " " * (column + len(missing) * indent_step)
+    for key, value in leaves:
+        leaf_starts.append(len(text) + len(newline))
+        text += f"{newline}{leaf_indent}{key}: {render_scalar(value, None)}"
+    return Splice(start, end, text), tuple(leaf_starts)
+
+
+def _empty_value_span(document: Document, key_node: Node, empty: Node) -> tuple[int, int]:
+    """The text to replace: from the colon (keeping any `&anchor`) through `{}`/`~`/`null`."""
+    colon_end = _after_colon(document, key_node)
+    if isinstance(empty, ScalarNode) and empty.value == "":
+        return colon_end, colon_end
+    end = empty.end_mark.index
+    token = end - 2 if isinstance(empty, MappingNode) else end - len(str(empty.value))
+    before = document.text[colon_end:token]
+    if before.strip():  # an anchor or a tag: keep it, drop the space after it
+        return colon_end + len(before.rstrip()), end
+    return colon_end, end
+
+
+def _after_colon(document: Document, key_node: Node) -> int:
+    colon = document.text.find(":", key_node.end_mark.index)
+    if colon < 0:
+        raise ConfigError(
+            f"{document.filename}: no ':' after the key at line {key_node.start_mark.line + 1}"
+        )
+    return colon + 1
+
+
 def insert_into_mapping(
     document: Document,
     parent: MappingNode,
@@ -130,7 +186,9 @@ def last_content_line(document: Document, node: Node) -> int:
         floor = key_node.end_mark.index
         return max(document.line_of(floor), _value_last_line(document, value, floor))
     if isinstance(node, SequenceNode):
-        floor = node.value[-2].end_mark.index if len(node.value) > 1 else node.start_mark.index
+        floor = node.start_mark.index
+        if len(node.value) > 1:  # the last item starts after the line the one before ends on
+            floor = document.line_start(last_content_line(document, node.value[-2]))
         return _value_last_line(document, node.value[-1], floor)
     raise ConfigError(f"{document.filename}: unexpected YAML node at {format_path(())}")
 

@@ -10,12 +10,13 @@ shared: editing it bumps them as well, so that needs them in the same call or al
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from hubimage.bump.document import Document, parse_document
-from hubimage.bump.edit import edit_config_text, parse_image
+from hubimage.bump.edit import edit_config_text, hub_names, parse_image
 from hubimage.bump.layout import Hub, Layout, find_layout, select_hubs
 from hubimage.bump.locate import HubScope, has_image
 from hubimage.bump.paths import YamlPath, parse_path
@@ -51,54 +52,33 @@ def edit_config_tree(
     the result has one ConfigEdit per file edited (new texts only; nothing is written).
     """
     parse_image(image)  # bad input first, before reading anything else
+    edit = functools.partial(
+        edit_config_text,
+        image=image,
+        path=path,
+        allow_shared=allow_shared,
+        update_references=update_references,
+    )
     text = _read_required(read, entry)
     document = parse_document(text, entry)
     layout = find_layout(document)
-    selected = select_hubs(document, layout, tuple(hubs)) if layout.kind != "values" else ()
+    names = hub_names(hubs)
+    selected = select_hubs(document, layout, names) if layout.kind != "values" else ()
     if not any(hub.values_files is not None for hub in selected):
-        edit = edit_config_text(
-            text,
-            filename=entry,
-            hubs=hubs,
-            image=image,
-            path=path,
-            allow_shared=allow_shared,
-            update_references=update_references,
-        )
-        return BumpResult((edit,), (text,))
-    inline = tuple(hub.name for hub in selected if hub.values_files is None)
+        return BumpResult((edit(text, filename=entry, hubs=names),), (text,))
     edits: list[ConfigEdit] = []
     old_texts: list[str] = []
+    inline = tuple(hub.name for hub in selected if hub.values_files is None)
     if inline:
-        edits.append(
-            edit_config_text(
-                text,
-                filename=entry,
-                hubs=inline,
-                image=image,
-                path=path,
-                allow_shared=allow_shared,
-                update_references=update_references,
-            )
-        )
+        edits.append(edit(text, filename=entry, hubs=inline))
         old_texts.append(text)
     explicit = parse_path(path) if path else None
     targets, skipped, texts = plan_values_files(entry, layout, selected, read, explicit)
     for target in targets:
         _check_file_not_shared(entry, layout, target, allow_shared)
-        edits.append(
-            edit_config_text(
-                texts[target.file],
-                filename=target.file,
-                hubs=target.hubs,
-                image=image,
-                path=path,
-                allow_shared=allow_shared,
-                update_references=update_references,
-                chart=target.chart,
-            )
-        )
-        old_texts.append(texts[target.file])
+        old = texts[target.file]
+        edits.append(edit(old, filename=target.file, hubs=target.hubs, chart=target.chart))
+        old_texts.append(old)
     return BumpResult(tuple(edits), tuple(old_texts), tuple(skipped))
 
 

@@ -1,0 +1,86 @@
+"""Time a tag bump on generated cluster files of 10, 100 and 1000 hubs; print a table.
+
+    python bench/bench_bump.py [--sizes 10 100 1000] [--repeat 3]
+
+Each size is timed for three bumps of a hub in the middle of the file: a tag change in an
+existing `{name, tag}` block, the creation of a missing block, and two hubs at once. The
+ratio column is time(N) / time(10): a bump parses the file twice (before and after, to
+verify), so it should grow linearly with the file, about 100x for 1000 hubs.
+Not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+from hubimage.bump import edit_config_text
+
+# Run as a script, bench/ is on sys.path: the generator imports as a top-level module.
+from hubs_generator import generate_cluster, hub_name
+
+
+def _middle_hub(count: int, remainder: int) -> int:
+    """A hub near the middle whose index % 3 == remainder (0: basehub with an image)."""
+    index = count // 2
+    return index - (index % 3) + remainder
+
+
+def _scenarios(count: int) -> dict[str, Callable[[str], object]]:
+    with_image = hub_name(_middle_hub(count, 0))
+    without_image = hub_name(_middle_hub(count, 1))
+    daskhub = hub_name(_middle_hub(count, 2))
+
+    def bump(hubs: list[str]) -> Callable[[str], object]:
+        def run(text: str) -> object:
+            edit = edit_config_text(
+                text, filename="bench.yaml", hubs=hubs, image="quay.io/example/image-0:bench1"
+            )
+            assert edit.changed
+            return edit
+
+        return run
+
+    return {
+        "tag change": bump([with_image]),
+        "create block": bump([without_image]),
+        "two hubs": bump([with_image, daskhub]),
+    }
+
+
+def _time(run: Callable[[str], object], text: str, repeat: int) -> float:
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run(text)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    sizes = sorted(set(args.sizes))
+    results: dict[str, dict[int, float]] = {}
+    lines: dict[int, int] = {}
+    _scenarios(10)["tag change"](generate_cluster(10))  # warm up imports and caches
+    for count in sizes:
+        text = generate_cluster(count)
+        lines[count] = text.count("\n")
+        for name, run in _scenarios(count).items():
+            results.setdefault(name, {})[count] = _time(run, text, args.repeat)
+    base = sizes[0]
+    print(f"{'scenario':<14}{'hubs':>7}{'lines':>9}{'seconds':>11}{f'ratio to {base}':>15}")
+    for name, by_size in results.items():
+        for count in sizes:
+            ratio = by_size[count] / by_size[base]
+            print(f"{name:<14}{count:>7}{lines[count]:>9}{by_size[count]:>11.3f}{ratio:>15.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
