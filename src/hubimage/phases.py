@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hubimage.engine import DockerEngine
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from hubimage.check.model import CheckReport
     from hubimage.inventory import PackageInventory
     from hubimage.registry import Login
+    from hubimage.rollout import RolloutRequest
 
 
 class Phases:
@@ -87,6 +89,18 @@ class Phases:
             self.reporter.info(
                 f"tag: {tag} (from {'input' if self.inputs.tag else self.inputs.tag_scheme})"
             )
+
+    def preflight_bump(self) -> None:
+        """Plan the bump now, so a wrong hub name or config fails before anything is pushed."""
+        from hubimage.rollout import preview
+
+        if not self.policy.bump:
+            return
+        with self.reporter.group("Plan the bump"):
+            plan = preview(self._rollout_request())
+            for edit in plan.edits:
+                for change in edit.changes:
+                    self.reporter.info(f"{edit.file}: {change.hub}: {change.old} -> {change.new}")
 
     def find_existing(self) -> bool:
         """True when the target already serves this tag: no build, no push, reuse the digest."""
@@ -217,33 +231,38 @@ class Phases:
             self.outcome.pushed = True
 
     def bump(self) -> None:
-        from hubimage.rollout import RolloutRequest, roll_out
+        from hubimage.rollout import roll_out
 
-        if not self.policy.bump or self.inputs.hub_config is None:
+        if not self.policy.bump:
             return
         with self.reporter.group(f"Bump {', '.join(self.inputs.hubs)}"):
-            request = RolloutRequest(
-                config=str(self.inputs.hub_config),
-                hubs=self.inputs.hubs,
-                image=f"{self.name.name}:{self.outcome.tag}",
-                path=self.inputs.image_path,
-                mode=self.inputs.bump_mode,  # type: ignore[arg-type]
-                dry_run=self.inputs.dry_run,
-                allow_shared=self.inputs.allow_shared,
-                update_references=self.inputs.update_references,
-                repository=self.inputs.bump_repository or self.environ.get("GITHUB_REPOSITORY"),
-                branch=self.inputs.bump_branch,
-                token=self.inputs.github_token,
-                api_url=self.environ.get("GITHUB_API_URL") or None,
-                pr_body=self.pull_request_body(),
-                labels=self.inputs.pr_labels,
-                reviewers=self.inputs.pr_reviewers,
-                draft=self.inputs.pr_draft,
-            )
+            request = replace(self._rollout_request(), pr_body=self.pull_request_body())
             result = roll_out(request, self.reporter)
             self.outcome.bump_result = result.result
             self.outcome.pr_number = result.pr_number
             self.outcome.pr_url = result.pr_url or ""
+
+    def _rollout_request(self) -> RolloutRequest:
+        from hubimage.rollout import RolloutRequest
+
+        assert self.inputs.hub_config is not None  # RunPolicy.bump says so
+        return RolloutRequest(
+            config=str(self.inputs.hub_config),
+            hubs=self.inputs.hubs,
+            image=f"{self.name.name}:{self.outcome.tag}",
+            path=self.inputs.image_path,
+            mode="file" if self.inputs.bump_mode == "none" else self.inputs.bump_mode,
+            dry_run=self.inputs.dry_run,
+            allow_shared=self.inputs.allow_shared,
+            update_references=self.inputs.update_references,
+            repository=self.inputs.bump_repository or self.environ.get("GITHUB_REPOSITORY"),
+            branch=self.inputs.bump_branch,
+            token=self.inputs.github_token,
+            api_url=self.environ.get("GITHUB_API_URL") or None,
+            labels=self.inputs.pr_labels,
+            reviewers=self.inputs.pr_reviewers,
+            draft=self.inputs.pr_draft,
+        )
 
     def pull_request_body(self) -> str:
         from hubimage.summary import pull_request_body
@@ -251,16 +270,15 @@ class Phases:
         return pull_request_body(self.outcome, self._package_markdown, self.environ)
 
     def _current_hub_image(self) -> ImageReference | None:
-        """The image the first named hub runs now, read from the local hub config."""
+        """The image the first named hub runs now, read where the bump writes."""
         if self._current_read:
             return self._current
         from hubimage.rollout import current_image
 
         self._current_read = True
         if self.inputs.hub_config is not None and self.inputs.hubs:
-            self._current = current_image(
-                self.inputs.hub_config, self.inputs.hubs[0], self.inputs.image_path
-            )
+            self._current = current_image(self._rollout_request(), self.inputs.hubs[0])
+            self.reporter.info(f"the hub config names {self._current or 'no image'} now")
         return self._current
 
     # --- the end ------------------------------------------------------------------------

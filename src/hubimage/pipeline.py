@@ -94,6 +94,7 @@ def run_pipeline(
     phases = Phases(inputs, policy, reporter, outcome, environ)
     try:
         phases.resolve_tag()
+        phases.preflight_bump()
         if policy.push and not inputs.force and phases.find_existing():
             phases.bump()
             return outcome

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hubimage.bump import BumpResult, ConfigEdit, bump_config_file, edit_config_tree
-from hubimage.errors import ConfigError, UsageError
+from hubimage.errors import BadInputError, ConfigError, GitHubError, UsageError
 from hubimage.gha import Reporter
 from hubimage.reference import ImageReference
 
@@ -97,6 +97,15 @@ class RolloutResult:
         }
 
 
+def preview(request: RolloutRequest) -> BumpResult:
+    """Plan the edit without writing anything: bad configs fail before anything is pushed."""
+    if request.mode == "file":
+        return bump_config_file(Path(request.config), dry_run=True, **request.edit_options())
+    repo = _connect(request)
+    read = _github_reader(repo, request.branch or repo.default_branch)
+    return edit_config_tree(request.config, read, **request.edit_options())
+
+
 def roll_out(request: RolloutRequest, reporter: Reporter) -> RolloutResult:
     if request.mode == "file":
         return _roll_out_file(request, reporter)
@@ -131,15 +140,8 @@ def _report_bump(bump: BumpResult, reporter: Reporter) -> None:
 
 def _roll_out_github(request: RolloutRequest, reporter: Reporter) -> RolloutResult:
     from hubimage.bump.deliver import PullRequestSpec, deliver_change
-    from hubimage.bump.github_repo import DEFAULT_API_URL, GitHubRepo
 
-    if not request.repository:
-        raise UsageError(f"{request.mode} mode needs the repository (owner/name) of the config")
-    if not request.token:
-        raise UsageError(f"{request.mode} mode needs a GitHub token (input 'github-token')")
-    repo = GitHubRepo.connect(
-        request.repository, request.token, base_url=request.api_url or DEFAULT_API_URL
-    )
+    repo = _connect(request)
     base = request.branch or repo.default_branch
     read = _github_reader(repo, base)
     bump = edit_config_tree(request.config, read, **request.edit_options())  # bad input first
@@ -175,6 +177,18 @@ def _roll_out_github(request: RolloutRequest, reporter: Reporter) -> RolloutResu
         reporter.info(f"pull request: {first.pr_url} ({overall})")
     return RolloutResult(
         overall, bump.unified_diff(), bump, first.commit_sha, first.pr_number, first.pr_url
+    )
+
+
+def _connect(request: RolloutRequest) -> Any:
+    from hubimage.bump.github_repo import DEFAULT_API_URL, GitHubRepo
+
+    if not request.repository:
+        raise UsageError(f"{request.mode} mode needs the repository (owner/name) of the config")
+    if not request.token:
+        raise UsageError(f"{request.mode} mode needs a GitHub token (input 'github-token')")
+    return GitHubRepo.connect(
+        request.repository, request.token, base_url=request.api_url or DEFAULT_API_URL
     )
 
 
@@ -216,12 +230,23 @@ def _pull_request_body(edit: ConfigEdit, run_body: str) -> str:
     return "\n".join(rows) + ("\n\n" + run_body if run_body else "")
 
 
-def current_image(config: Path, hub: str, path: str | None) -> ImageReference | None:
-    """The image `hub` runs now according to the local config, or None when unknown."""
+def current_image(request: RolloutRequest, hub: str) -> ImageReference | None:
+    """The image `hub` runs now, read where the bump will write (local file or GitHub).
+
+    None when the config names no image, or cannot be read: the caller then treats the new
+    image as a change (never as "unchanged").
+    """
     from hubimage.bump.current import current_hub_image
+    from hubimage.bump.files import read_config_text
 
     try:
-        text = current_hub_image(str(config), hub, path)
-    except ConfigError:
+        if request.mode == "file":
+            read: Callable[[str], str | None] = read_config_text
+        else:
+            repo = _connect(request)
+            read = _github_reader(repo, request.branch or repo.default_branch)
+        text = current_hub_image(request.config, hub, request.path, read=read)
+        return ImageReference.parse(text) if text else None
+    except (BadInputError, GitHubError):
+        # No token on a pull request from a fork, a config not there yet: no comparison.
         return None
-    return ImageReference.parse(text) if text else None

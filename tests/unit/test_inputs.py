@@ -32,7 +32,7 @@ def test_action_inputs_match_the_input_table() -> None:
 def test_every_input_reaches_the_program_through_env_only() -> None:
     steps = load_action()["runs"]["steps"]
     run_step = next(step for step in steps if step.get("id") == "run")
-    assert run_step["env"] == {spec.env_name: "${{ inputs.%s }}" % spec.name for spec in INPUTS}
+    assert run_step["env"] == {spec.env_name: "${{ inputs." + spec.name + " }}" for spec in INPUTS}
     for step in steps:
         assert "inputs." not in step.get("run", "")
 
@@ -41,7 +41,7 @@ def test_action_outputs_are_the_outcome_outputs() -> None:
     outputs = load_action()["outputs"]
     assert set(outputs) == set(RunOutcome().outputs())
     for name, declared in outputs.items():
-        assert declared["value"] == "${{ steps.run.outputs.%s }}" % name
+        assert declared["value"] == "${{ steps.run.outputs." + name + " }}"
 
 
 def test_defaults_parse() -> None:

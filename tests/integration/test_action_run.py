@@ -1,0 +1,250 @@
+"""`hubimage run` driven exactly as the composite action drives it, for each kind of event.
+
+Real parts: the Docker engine, a distribution registry with htpasswd auth, git repositories,
+and the GitHub API stand-in (which checks every request against GitHub's OpenAPI description)
+holding the hub config. Recorded event payloads come from tests/data/events/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import requests
+
+from hubimage.engine import DockerEngine
+from support.action_runner import run_action
+from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
+from support.github_standin import GitHubStandIn
+from support.github_standin.payloads import PullState
+from support.gitrepo import commit_files, init_repo
+from support.registry_fixtures import RunningRegistry
+
+pytestmark = pytest.mark.integration
+
+
+def image_repo(path: Path, base_image: str, requirements: str) -> Path:
+    """A hub admin's image repository: a Dockerfile on a hub-ready base, and requirements."""
+    dockerfile = f"""\
+FROM {base_image}
+USER root
+COPY requirements.txt /tmp/requirements.txt
+RUN pip install -r /tmp/requirements.txt
+USER 1000
+"""
+    init_repo(path)
+    commit_files(path, {"Dockerfile": dockerfile, "requirements.txt": requirements}, "image")
+    return path
+
+
+# The layout of 2i2c's hubs.yaml in the days of the "custom image" docs (written for this test).
+HUBS_YAML = """\
+hubs:
+  # The staging hub gets every new image first
+  - name: staging
+    domain: staging.hub.example.org
+    template: base-hub
+    config:
+      jupyterhub:
+        singleuser:
+          image:
+            name: registry.example.org/team/user-image
+            tag: "2026.01.01"
+  - name: prod
+    domain: hub.example.org
+    template: base-hub
+    config:
+      jupyterhub:
+        singleuser:
+          image:
+            name: registry.example.org/team/user-image
+            tag: "2025.12.01"
+"""
+
+
+@pytest.fixture
+def config_repo(github_standin: GitHubStandIn) -> GitHubStandIn:
+    """The stand-in, its config repository holding HUBS_YAML on main."""
+    github_standin.commit_file(CONFIG_REPO, "main", CONFIG_PATH, HUBS_YAML, "Hub configs")
+    return github_standin
+
+
+def served_digest(registry: RunningRegistry, repository: str, tag: str) -> str | None:
+    """The digest the registry serves, asked directly over the Registry HTTP API."""
+    response = requests.head(
+        f"http://{registry.host}/v2/{repository}/manifests/{tag}",
+        auth=(registry.username, registry.password),
+        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
+        timeout=10,
+    )
+    if response.status_code == 404:
+        return None
+    response.raise_for_status()
+    return response.headers["Docker-Content-Digest"]
+
+
+def config_text(standin: GitHubStandIn, ref: str) -> str:
+    return standin.repos[CONFIG_REPO].store.git("show", f"{ref}:{CONFIG_PATH}")
+
+
+def pull_request(standin: GitHubStandIn, number: str) -> PullState:
+    return next(p for p in standin.repos[CONFIG_REPO].pulls if p.number == int(number))
+
+
+@pytest.fixture
+def repository(request: pytest.FixtureRequest) -> str:
+    return "e2e/" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[-40:].strip("-")
+
+
+def push_inputs(registry: RunningRegistry, repository: str) -> dict[str, str]:
+    return {
+        "image": f"{registry.host}/{repository}",
+        "registry-username": registry.username,
+        "registry-password": registry.password,
+        "hub-config": CONFIG_PATH,
+        "hubs": "staging",
+        "bump-repository": CONFIG_REPO,
+        "github-token": STANDIN_TOKEN,
+        "hub-version": "6.1.1",
+    }
+
+
+def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    config_repo: GitHubStandIn,
+    repository: str,
+) -> None:
+    workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    run = run_action(
+        workdir,
+        "push",
+        push_inputs(registry_htpasswd, repository),
+        tmp_path,
+        extra_env={"GITHUB_API_URL": config_repo.url},
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+
+    outputs = run.outputs
+    tag = outputs["tag"]
+    assert outputs["image"] == f"{registry_htpasswd.host}/{repository}"
+    assert outputs["pushed"] == "true"
+    assert outputs["digest"] == served_digest(registry_htpasswd, repository, tag)
+    assert outputs["image-ref"] == f"{outputs['image']}@{outputs['digest']}"
+    checks = json.loads(outputs["checks"])
+    assert not checks["failed"]
+    assert {r["name"]: r["status"] for r in checks["results"]}["server-starts"] == "pass"
+
+    assert outputs["bump-result"] == "created"
+    pull = pull_request(config_repo, outputs["pr-number"])
+    assert outputs["pr-url"].endswith(f"/pull/{outputs['pr-number']}")
+    assert pull.title == f"Bump staging image to {tag}"
+    assert outputs["digest"] in (pull.body or "")
+    new_config = config_text(config_repo, "hubimage/staging")
+    assert f"name: {outputs['image']}" in new_config
+    # Exactly two lines change: the staging hub's name and tag; prod is untouched.
+    # (git show drops the final newline; the quoting of the old tag is kept)
+    assert new_config == HUBS_YAML.rstrip("\n").replace(
+        'name: registry.example.org/team/user-image\n            tag: "2026.01.01"',
+        f'name: {outputs["image"]}\n            tag: "{tag}"',
+    )
+
+    assert "| `server-starts` | ✅ pass |" in run.summary
+    assert outputs["digest"] in run.summary
+    assert "::group::Build" in run.stderr
+    assert registry_htpasswd.password not in run.everything
+
+
+def test_pull_request_event_builds_and_checks_but_pushes_nothing_and_needs_no_secret(
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    repository: str,
+) -> None:
+    workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    inputs = {
+        "image": f"{registry_htpasswd.host}/{repository}",
+        "hub-config": CONFIG_PATH,
+        "hubs": "staging",
+        "bump-repository": CONFIG_REPO,
+    }
+    run = run_action(workdir, "pull_request", inputs, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+
+    assert run.outputs["pushed"] == "false"
+    assert run.outputs["digest"] == ""
+    assert run.outputs["bump-result"] == "skipped"
+    assert served_digest(registry_htpasswd, repository, run.outputs["tag"]) is None
+    assert not json.loads(run.outputs["checks"])["failed"]
+    assert "pull request: build and check only" in run.summary
+
+
+def test_failed_check_is_never_pushed(
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    config_repo: GitHubStandIn,
+    repository: str,
+) -> None:
+    workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    dockerfile = workdir / "Dockerfile"
+    commit_files(workdir, {"Dockerfile": dockerfile.read_text() + "USER root\n"}, "root")
+    run = run_action(
+        workdir,
+        "push",
+        push_inputs(registry_htpasswd, repository),
+        tmp_path,
+        extra_env={"GITHUB_API_URL": config_repo.url},
+    )
+    assert run.returncode == 1
+    assert run.outputs["pushed"] == "false"
+    assert run.outputs["bump-result"] == "skipped"
+    assert served_digest(registry_htpasswd, repository, run.outputs["tag"]) is None
+    assert "::error title=check non-root-user::" in run.stderr
+    assert "USER" in run.stderr  # the hint says what to change
+    assert not config_repo.repos[CONFIG_REPO].pulls
+
+
+def test_scheduled_rebuild_proposes_only_real_package_changes(
+    tmp_path: Path,
+    docker_engine: DockerEngine,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    config_repo: GitHubStandIn,
+    repository: str,
+) -> None:
+    workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    env = {"GITHUB_API_URL": config_repo.url}
+    inputs = push_inputs(registry_htpasswd, repository)
+
+    # The hub runs an image built and rolled out by an earlier push (commit mode: on main).
+    first = run_action(workdir, "push", {**inputs, "bump-mode": "commit"}, tmp_path, extra_env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert first.outputs["bump-result"] == "created"  # a new commit on main
+    assert f'tag: "{first.outputs["tag"]}"' in config_text(config_repo, "main")
+
+    # A week later nothing changed: no push, no bump, and the summary says why.
+    quiet = run_action(workdir, "schedule", {**inputs, "tag": "weekly-1"}, tmp_path, extra_env=env)
+    assert quiet.returncode == 0, quiet.stderr[-3000:]
+    assert quiet.outputs["bump-result"] == "unchanged"
+    assert quiet.outputs["pushed"] == "false"
+    assert served_digest(registry_htpasswd, repository, "weekly-1") is None
+    assert "no package changed" in quiet.summary
+    assert not config_repo.repos[CONFIG_REPO].pulls
+
+    # Then a requirement moves: the rebuild is pushed and the pull request lists the change.
+    commit_files(workdir, {"requirements.txt": "six==1.17.0\n"}, "six 1.17")
+    changed = run_action(
+        workdir, "schedule", {**inputs, "tag": "weekly-2"}, tmp_path, extra_env=env
+    )
+    assert changed.returncode == 0, changed.stderr[-3000:]
+    assert changed.outputs["pushed"] == "true"
+    assert changed.outputs["digest"] == served_digest(registry_htpasswd, repository, "weekly-2")
+    assert changed.outputs["bump-result"] == "created"
+    pull = pull_request(config_repo, changed.outputs["pr-number"])
+    assert re.search(r"\| pip \| `six` \| `1\.16\.0` \| `1\.17\.0` \|", (pull.body or ""))
+    assert "six" in changed.summary
+    docker_engine.remove_image(f"{registry_htpasswd.host}/{repository}:weekly-1")
