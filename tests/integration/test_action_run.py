@@ -157,6 +157,23 @@ def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
     assert "::group::Build" in run.stderr
     assert registry_htpasswd.password not in run.everything
 
+    # The same commit again: the tag is in the registry, so nothing is built or pushed,
+    # the registry's digest is reused, and the open pull request already says it all.
+    again = run_action(
+        workdir,
+        "push",
+        push_inputs(registry_htpasswd, repository),
+        tmp_path,
+        extra_env={"GITHUB_API_URL": config_repo.url},
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert again.outputs["tag"] == tag
+    assert again.outputs["pushed"] == "false"
+    assert again.outputs["digest"] == outputs["digest"]
+    assert again.outputs["bump-result"] == "unchanged"
+    assert "::group::Build" not in again.stderr
+    assert len(config_repo.repos[CONFIG_REPO].pulls) == 1
+
 
 def test_pull_request_event_builds_and_checks_but_pushes_nothing_and_needs_no_secret(
     tmp_path: Path,

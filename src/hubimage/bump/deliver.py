@@ -240,9 +240,10 @@ def _publish(
         _add_labels_and_reviewers(repo, spec, pull, with_reviewers=True)
         return DeliveryResult("created", commit, pull.number, pull.url, spec.branch)
     touched = new_commit
-    if (existing.title, existing.body) != (spec.title, spec.body):
+    # The body describes the commit (its checks, its run): a rerun that commits nothing new
+    # (the image was already published, so its checks did not run again) keeps the body.
+    if new_commit and (existing.title, existing.body) != (spec.title, spec.body):
         repo.update_pull(existing, title=spec.title, body=spec.body)
-        touched = True
     # Reviews are asked for again only when the content changed: re-asking someone who
     # already reviewed the same commit would be noise.
     added = _add_labels_and_reviewers(repo, spec, existing, with_reviewers=new_commit)
