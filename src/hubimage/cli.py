@@ -48,7 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = verbs.add_parser("check", help="check the image can run on a hub")
     check.add_argument("image")
-    check.add_argument("--uid", type=int, default=1000)
+    check.add_argument("--uid", type=int, default=1000, help="uid the image must run as")
+    check.add_argument("--gid", type=int, default=100, help="gid a hub's spawner runs it with")
+    check.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="CHECK",
+        help="run only this check (repeatable)",
+    )
     check.add_argument("--hub-version")
     check.add_argument("--context", help="image repository (for image-tests/)")
     check.add_argument("--server-timeout", type=float, default=60.0)

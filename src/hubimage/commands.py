@@ -63,6 +63,8 @@ def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
     ensure_local_image(engine, reference, reporter)
     options = CheckOptions(
         uid=args.uid,
+        gid=args.gid,
+        only=tuple(args.only),
         hub_version=args.hub_version,
         server_timeout=args.server_timeout,
         size_warn_bytes=int(args.size_warning_gb * 1e9)

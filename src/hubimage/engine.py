@@ -8,7 +8,9 @@ Containers run with host networking: checks talk to a hub stand-in on 127.0.0.1.
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -105,6 +107,29 @@ class DockerEngine:
         except docker.errors.APIError as error:
             raise _classify(error, f"tagging {source} as {target_name}:{tag}") from error
 
+    def add_labels(self, ref: str, labels: Mapping[str, str]) -> str:
+        """Label the local image `ref` without a rebuild; move its tag; return the new id.
+
+        A classic build of `FROM <id>` with build labels adds metadata and no layer, so the
+        contents (and the checks run on them) stay the same. Refused for images with ONBUILD
+        triggers, which such a build would run.
+        """
+        info = self.require_image(ref)
+        if (info.get("Config") or {}).get("OnBuild"):
+            raise EngineError(
+                f"cannot label {ref}: it has ONBUILD instructions",
+                hint="images meant as hub user images should not carry ONBUILD triggers",
+            )
+        context = io.BytesIO()
+        dockerfile = f"FROM {info['Id']}\n".encode()
+        with tarfile.open(fileobj=context, mode="w") as tar:
+            entry = tarfile.TarInfo("Dockerfile")
+            entry.size = len(dockerfile)
+            tar.addfile(entry, io.BytesIO(dockerfile))
+        context.seek(0)
+        spec = BuildSpec(tag=ref, context_tar=context, labels=labels)
+        return self.build(spec, on_log=lambda _line: None)
+
     def remove_image(self, ref: str) -> None:
         try:
             self.client.api.remove_image(ref, force=True)
@@ -114,14 +139,16 @@ class DockerEngine:
             raise _classify(error, f"removing {ref}") from error
 
     def pull(self, name: str, tag: str, auth_config: Mapping[str, str] | None = None) -> bool:
-        """Pull name:tag; False (not an error) when it cannot be had, e.g. as a cache source."""
+        """Pull name:tag (or name@digest when `tag` is a digest); False (not an error) when it
+        cannot be had, e.g. as a cache source."""
         try:
             for event in self.client.api.pull(
                 name, tag=tag, stream=True, decode=True, auth_config=auth_config
             ):
                 if "error" in event:
                     return False
-            return self.inspect_image(f"{name}:{tag}") is not None
+            separator = "@" if tag.startswith("sha256:") else ":"  # a digest, or a tag
+            return self.inspect_image(f"{name}{separator}{tag}") is not None
         except docker.errors.APIError:
             return False
 

@@ -7,12 +7,13 @@ the run got.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from hubimage.engine import DockerEngine
+from hubimage.engine import DockerEngine, dumps_label
 from hubimage.gha import Reporter
 from hubimage.inputs import RunInputs
 from hubimage.pipeline import RunOutcome, RunPolicy, image_name
@@ -24,6 +25,28 @@ if TYPE_CHECKING:
     from hubimage.inventory import PackageInventory
     from hubimage.registry import Login
     from hubimage.rollout import RolloutRequest
+
+
+CHECKS_LABEL = "io.hubimage.checks"
+
+
+def _checks_record(checks: Mapping[str, Any], inputs: RunInputs) -> dict[str, Any]:
+    results = checks.get("results") or []
+    return {
+        "checked": bool(results),
+        "passed": bool(results) and not checks.get("failed"),
+        "uid": inputs.user_id,
+        "hub_version": inputs.hub_version,
+        "results": {str(r.get("name")): str(r.get("status")) for r in results},
+    }
+
+
+def _passed_checks(labels: Mapping[str, str]) -> bool:
+    try:
+        record = json.loads(labels.get(CHECKS_LABEL, "{}"))
+    except ValueError:
+        return False
+    return isinstance(record, dict) and record.get("passed") is True
 
 
 class Phases:
@@ -107,10 +130,12 @@ class Phases:
         from hubimage.errors import RegistryAuthError
         from hubimage.registry import RegistryClient
 
+        labels: dict[str, str] | None = None
         with self.reporter.group("Look for an existing image"):
             try:
                 with RegistryClient(self.name.registry_host, self.login) as client:
                     digest = client.manifest_digest(self.name.repository, self.outcome.tag)
+                    labels = client.image_labels(self.name.repository, digest) if digest else None
             except RegistryAuthError as error:
                 # Hosted registries answer 401/403 for a repository that does not exist yet;
                 # the push will tell wrong credentials apart.
@@ -128,11 +153,31 @@ class Phases:
                 f"{self.name.name}:{self.outcome.tag} already exists; build and push skipped"
             )
             self.reporter.info(f"already published as {self.outcome.image_ref}; nothing to build")
-            return True
+        if self.inputs.check and not _passed_checks(labels or {}):
+            self._check_published_image()
+        return True
+
+    def _check_published_image(self) -> None:
+        """A tag hubimage did not check before it was pushed: pull it by digest and check it."""
+        from hubimage.errors import ChecksFailedError, RegistryError
+
+        reference = f"{self.name.qualified_name}@{self.outcome.digest}"
+        self.reporter.info(f"{reference} carries no passed checks of hubimage's; checking it")
+        if not self.engine.pull(
+            self.name.qualified_name, self.outcome.digest, self.login.auth_config()
+        ):
+            raise RegistryError(f"cannot pull {reference} to check it")
+        self.outcome.local_image = reference
+        if self.check().failed:
+            raise ChecksFailedError(
+                f"the published {self.name.name}:{self.outcome.tag} fails its checks; "
+                "no hub was pointed at it",
+                hint="fix the image and publish a new tag (or force a rebuild with force: true)",
+            )
 
     def build(self) -> None:
         from hubimage.build import BuildRequest, build_image
-        from hubimage.inventory import stamp_inventory, take_inventory
+        from hubimage.inventory import take_inventory
 
         request = BuildRequest(
             context=self.inputs.context,
@@ -149,13 +194,24 @@ class Phases:
             for warning in result.warnings:
                 self.reporter.annotate("warning", warning, title="build")
             self.outcome.local_image = result.image
-            # Record the package list in the image, so a later rebuild compares without a pull.
             self._inventory = take_inventory(self.engine, result.image)
-            stamp_inventory(self.engine, result.image, self._inventory)
             self.outcome.size_bytes = self._inventory.size_bytes
             self.reporter.info(
                 f"built {result.image} with {result.builder} in {result.seconds:.1f}s"
             )
+
+    def record(self) -> None:
+        """Label the image with its package list and its check results (metadata only).
+
+        A later scheduled rebuild compares packages without pulling, and a later run that
+        finds this tag in the registry can see that hubimage checked it before it was pushed.
+        """
+        from hubimage.inventory import LABEL_NAME, encode_inventory
+
+        labels = {CHECKS_LABEL: dumps_label(_checks_record(self.outcome.checks, self.inputs))}
+        if self._inventory is not None:
+            labels[LABEL_NAME] = encode_inventory(self._inventory)
+        self.engine.add_labels(self.outcome.local_image, labels)
 
     def _cache_sources(self) -> tuple[str, ...]:
         """On a fresh runner, pull what the hub runs now and build on its layers."""

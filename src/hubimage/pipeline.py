@@ -106,6 +106,7 @@ def run_pipeline(
                     "the image failed its checks; nothing was pushed",
                     hint="see the checks table above for what to change",
                 )
+        phases.record()
         if policy.skip_unchanged and phases.packages_unchanged():
             outcome.bump_result = "unchanged"
             return outcome
