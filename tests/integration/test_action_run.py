@@ -15,6 +15,9 @@ import pytest
 import requests
 
 from hubimage.engine import DockerEngine
+from hubimage.reference import ImageReference
+from hubimage.registry import push_image
+from support import bad_images
 from support.action_runner import run_action
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
 from support.github_standin import GitHubStandIn
@@ -172,6 +175,7 @@ def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
     assert again.outputs["digest"] == outputs["digest"]
     assert again.outputs["bump-result"] == "unchanged"
     assert "::group::Build" not in again.stderr
+    assert "::group::Check" not in again.stderr  # its label says hubimage checked it
     assert len(config_repo.repos[CONFIG_REPO].pulls) == 1
 
 
@@ -265,3 +269,33 @@ def test_scheduled_rebuild_proposes_only_real_package_changes(
     assert re.search(r"\| pip \| `six` \| `1\.16\.0` \| `1\.17\.0` \|", (pull.body or ""))
     assert "six" in changed.summary
     docker_engine.remove_image(f"{registry_htpasswd.host}/{repository}:weekly-1")
+
+
+def test_a_published_tag_hubimage_did_not_check_is_checked_before_any_bump(
+    tmp_path: Path,
+    docker_engine: DockerEngine,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    config_repo: GitHubStandIn,
+    repository: str,
+) -> None:
+    # Someone pushed an image by hand under the tag this run is asked to roll out.
+    by_hand = bad_images.root_user(docker_engine, singleuser_image)
+    target = ImageReference.parse(f"{registry_htpasswd.host}/{repository}")
+    push_image(docker_engine, by_hand, target, ["by-hand"], registry_htpasswd.credentials)
+    docker_engine.remove_image(f"{target}:by-hand")
+
+    workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    run = run_action(
+        workdir,
+        "push",
+        {**push_inputs(registry_htpasswd, repository), "tag": "by-hand"},
+        tmp_path,
+        extra_env={"GITHUB_API_URL": config_repo.url},
+    )
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert "carries no passed checks" in run.stderr
+    assert "::error title=check non-root-user::" in run.stderr
+    assert run.outputs["bump-result"] == "skipped"
+    assert not config_repo.repos[CONFIG_REPO].pulls
+    assert "2026.01.01" in config_text(config_repo, "main")

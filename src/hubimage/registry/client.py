@@ -12,7 +12,9 @@ import base64
 import hashlib
 import ipaddress
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin
 
 import requests
@@ -141,6 +143,48 @@ class RegistryClient:
             match = _LINK_NEXT.search(response.headers.get("Link", ""))
             url = match.group(1) if match else None
         return tags
+
+    def image_config(self, repository: str, reference: str) -> dict[str, Any] | None:
+        """The image's config (its `config.Labels` among it), read without pulling layers.
+
+        Follows an index or manifest list to its linux/amd64 manifest (else the first), then
+        reads the config blob and checks it against its digest. None when absent (404).
+        """
+        repo = api_repository(self.host, repository)
+        manifest = self._json(f"/v2/{repo}/manifests/{reference}", repo, MANIFEST_MEDIA_TYPES)
+        if manifest is None:
+            return None
+        if "manifests" in manifest:  # an index: pick the platform hubs run on
+            entry = _platform_entry(manifest["manifests"])
+            manifest = self._json(f"/v2/{repo}/manifests/{entry}", repo, MANIFEST_MEDIA_TYPES)
+            if manifest is None:
+                return None
+        digest = str((manifest.get("config") or {}).get("digest", ""))
+        if not digest.startswith("sha256:"):
+            raise RegistryError(f"{self.host}/{repo}:{reference} has a manifest without a config")
+        response = self._call("GET", f"/v2/{repo}/blobs/{digest}", repo)
+        self._raise_for_status(response, f"{repo}@{digest}")
+        verify_digest(response.content, digest, f"{self.host}/{repo}@{digest}")
+        config = response.json()
+        return config if isinstance(config, dict) else None
+
+    def image_labels(self, repository: str, reference: str) -> dict[str, str] | None:
+        """The image's labels; None when the image does not exist."""
+        config = self.image_config(repository, reference)
+        if config is None:
+            return None
+        return dict((config.get("config") or {}).get("Labels") or {})
+
+    def _json(self, path: str, repo: str, accept: Sequence[str]) -> dict[str, Any] | None:
+        response = self._call("GET", path, repo, headers={"Accept": ", ".join(accept)})
+        if response.status_code == 404:
+            return None
+        self._raise_for_status(response, path)
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise RegistryError(f"{self.host} sent a manifest that is not JSON") from error
+        return body if isinstance(body, dict) else None
 
     def check_anonymous_pull(self, repository: str, reference: str) -> str:
         """Fetch the manifest without credentials; raise PrivateRepositoryError if refused."""
@@ -274,6 +318,23 @@ class RegistryClient:
             f"({status})",
             hint=f"check the credentials and their permissions; {what_to_set(self.host)}",
         )
+
+
+def verify_digest(content: bytes, digest: str, what: str) -> None:
+    """Content-addressed data must hash to its name: anything else is corrupt or tampered."""
+    actual = f"sha256:{hashlib.sha256(content).hexdigest()}"
+    if actual != digest:
+        raise RegistryError(f"{what}: the registry sent data whose digest is {actual}")
+
+
+def _platform_entry(entries: Sequence[dict[str, Any]]) -> str:
+    for entry in entries:
+        platform = entry.get("platform") or {}
+        if platform.get("os") == "linux" and platform.get("architecture") == "amd64":
+            return str(entry["digest"])
+    if not entries:
+        raise RegistryError("the registry sent an image index with no manifests")
+    return str(entries[0]["digest"])
 
 
 def manifest_digest(
