@@ -18,7 +18,7 @@ from hubimage.engine import DockerEngine
 from hubimage.reference import ImageReference
 from hubimage.registry import push_image
 from support import bad_images
-from support.action_runner import run_action
+from support.action_runner import ActionRun, run_action
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
 from support.github_standin import GitHubStandIn
 from support.github_standin.payloads import PullState
@@ -114,6 +114,21 @@ def push_inputs(registry: RunningRegistry, repository: str) -> dict[str, str]:
     }
 
 
+def run_with_config_repo(
+    workdir: Path,
+    event: str,
+    registry: RunningRegistry,
+    repository: str,
+    config_repo: GitHubStandIn,
+    tmp_path: Path,
+    **inputs: str,
+) -> ActionRun:
+    """A run that pushes to `registry` and bumps the hub config in the stand-in."""
+    values = {**push_inputs(registry, repository), **inputs}
+    env = {"GITHUB_API_URL": config_repo.url}
+    return run_action(workdir, event, values, tmp_path, extra_env=env)
+
+
 def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
     tmp_path: Path,
     singleuser_image: str,
@@ -122,12 +137,8 @@ def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
     repository: str,
 ) -> None:
     workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
-    run = run_action(
-        workdir,
-        "push",
-        push_inputs(registry_htpasswd, repository),
-        tmp_path,
-        extra_env={"GITHUB_API_URL": config_repo.url},
+    run = run_with_config_repo(
+        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path
     )
     assert run.returncode == 0, run.stderr[-3000:]
 
@@ -162,12 +173,8 @@ def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
 
     # The same commit again: the tag is in the registry, so nothing is built or pushed,
     # the registry's digest is reused, and the open pull request already says it all.
-    again = run_action(
-        workdir,
-        "push",
-        push_inputs(registry_htpasswd, repository),
-        tmp_path,
-        extra_env={"GITHUB_API_URL": config_repo.url},
+    again = run_with_config_repo(
+        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path
     )
     assert again.returncode == 0, again.stderr[-3000:]
     assert again.outputs["tag"] == tag
@@ -213,12 +220,8 @@ def test_failed_check_is_never_pushed(
     workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
     dockerfile = workdir / "Dockerfile"
     commit_files(workdir, {"Dockerfile": dockerfile.read_text() + "USER root\n"}, "root")
-    run = run_action(
-        workdir,
-        "push",
-        push_inputs(registry_htpasswd, repository),
-        tmp_path,
-        extra_env={"GITHUB_API_URL": config_repo.url},
+    run = run_with_config_repo(
+        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path
     )
     assert run.returncode == 1
     assert run.outputs["pushed"] == "false"
@@ -238,17 +241,20 @@ def test_scheduled_rebuild_proposes_only_real_package_changes(
     repository: str,
 ) -> None:
     workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
-    env = {"GITHUB_API_URL": config_repo.url}
-    inputs = push_inputs(registry_htpasswd, repository)
+
+    def run(event: str, **inputs: str) -> ActionRun:
+        return run_with_config_repo(
+            workdir, event, registry_htpasswd, repository, config_repo, tmp_path, **inputs
+        )
 
     # The hub runs an image built and rolled out by an earlier push (commit mode: on main).
-    first = run_action(workdir, "push", {**inputs, "bump-mode": "commit"}, tmp_path, extra_env=env)
+    first = run("push", **{"bump-mode": "commit"})
     assert first.returncode == 0, first.stderr[-3000:]
     assert first.outputs["bump-result"] == "created"  # a new commit on main
     assert f'tag: "{first.outputs["tag"]}"' in config_text(config_repo, "main")
 
     # A week later nothing changed: no push, no bump, and the summary says why.
-    quiet = run_action(workdir, "schedule", {**inputs, "tag": "weekly-1"}, tmp_path, extra_env=env)
+    quiet = run("schedule", tag="weekly-1")
     assert quiet.returncode == 0, quiet.stderr[-3000:]
     assert quiet.outputs["bump-result"] == "unchanged"
     assert quiet.outputs["pushed"] == "false"
@@ -258,9 +264,7 @@ def test_scheduled_rebuild_proposes_only_real_package_changes(
 
     # Then a requirement moves: the rebuild is pushed and the pull request lists the change.
     commit_files(workdir, {"requirements.txt": "six==1.17.0\n"}, "six 1.17")
-    changed = run_action(
-        workdir, "schedule", {**inputs, "tag": "weekly-2"}, tmp_path, extra_env=env
-    )
+    changed = run("schedule", tag="weekly-2")
     assert changed.returncode == 0, changed.stderr[-3000:]
     assert changed.outputs["pushed"] == "true"
     assert changed.outputs["digest"] == served_digest(registry_htpasswd, repository, "weekly-2")
@@ -286,12 +290,8 @@ def test_a_published_tag_hubimage_did_not_check_is_checked_before_any_bump(
     docker_engine.remove_image(f"{target}:by-hand")
 
     workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
-    run = run_action(
-        workdir,
-        "push",
-        {**push_inputs(registry_htpasswd, repository), "tag": "by-hand"},
-        tmp_path,
-        extra_env={"GITHUB_API_URL": config_repo.url},
+    run = run_with_config_repo(
+        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path, tag="by-hand"
     )
     assert run.returncode == 1, run.stderr[-3000:]
     assert "carries no passed checks" in run.stderr
