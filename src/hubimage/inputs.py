@@ -47,7 +47,16 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("extra-tags", "build", "More tags to push (comma or newline separated)."),
     InputSpec("build-args", "build", "Build arguments, KEY=VALUE one per line."),
     InputSpec("target", "build", "Dockerfile target stage."),
+    InputSpec(
+        "pangeo-base-image", "build", "Base image of the pangeo builder.", "pangeo/base-image"
+    ),
     InputSpec("pangeo-base-tag", "build", "pangeo/base-image tag; newest calendar tag if empty."),
+    InputSpec(
+        "repo2docker-version",
+        "build",
+        "jupyter-repo2docker version to install and use.",
+        "2026.4.0",
+    ),
     InputSpec("force", "build", "Build and push even when the tag already exists.", "false"),
     InputSpec("check", "check", "Run the image checks (never push an image that fails).", "true"),
     InputSpec("user-id", "check", "The uid the image must run as.", "1000"),
@@ -97,7 +106,9 @@ class RunInputs:
     extra_tags: tuple[str, ...]
     build_args: Mapping[str, str]
     target: str | None
+    pangeo_base_image: str
     pangeo_base_tag: str | None
+    repo2docker_version: str | None
     force: bool
     check: bool
     user_id: int
@@ -157,7 +168,9 @@ def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
         extra_tags=tuple(_tag("extra-tags", t) or "" for t in _split_list(get("extra-tags"))),
         build_args=_key_values("build-args", get("build-args")),
         target=get("target") or None,
+        pangeo_base_image=_base_image(get("pangeo-base-image")),
         pangeo_base_tag=_tag("pangeo-base-tag", get("pangeo-base-tag")),
+        repo2docker_version=_version_of("repo2docker-version", get("repo2docker-version")),
         force=_bool(get, "force"),
         check=_bool(get, "check"),
         user_id=_int(get, "user-id", 0, 2**31 - 1),
@@ -234,6 +247,22 @@ def _tag(name: str, text: str) -> str | None:
         return validate_tag(text)
     except BadInputError as error:
         raise UsageError(f"input '{name}': {error}") from error
+
+
+def _base_image(text: str) -> str:
+    try:
+        reference = ImageReference.parse(text)
+    except BadInputError as error:
+        raise UsageError(f"input 'pangeo-base-image': {error}") from error
+    if reference.tag or reference.digest:
+        raise UsageError("input 'pangeo-base-image': give the name only; the tag is separate")
+    return text
+
+
+def _version_of(name: str, text: str) -> str | None:
+    if text and not re.fullmatch(r"[0-9]+(\.[0-9]+)*([a-z0-9.+-]*)", text):
+        raise UsageError(f"input '{name}': {text!r} is not a version")
+    return text or None
 
 
 def _version(text: str) -> str | None:

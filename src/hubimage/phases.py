@@ -187,7 +187,9 @@ class Phases:
             build_args=self.inputs.build_args,
             target=self.inputs.target,
             cache_from=self._cache_sources(),
+            base_image=self.inputs.pangeo_base_image,
             base_tag=self.inputs.pangeo_base_tag,
+            repo2docker_version=self.inputs.repo2docker_version,
         )
         with self.reporter.group(f"Build {request.reference}"):
             result = build_image(self.engine, request, self.reporter.info)
