@@ -93,9 +93,7 @@ def render_table(figures: Iterable[Figure]) -> str:
     ]
     for figure in figures:
         ratio = "-" if figure.ratio is None else f"{figure.ratio:.2f}"
-        baseline = (
-            f"{_seconds(figure.baseline_s)} ({figure.baseline})" if figure.baseline else "-"
-        )
+        baseline = f"{_seconds(figure.baseline_s)} ({figure.baseline})" if figure.baseline else "-"
         rows.append(
             f"| {figure.scenario} | {_seconds(figure.figure_s)} | {baseline} | {ratio} "
             f"| {figure.targets_text()} | {figure.verdict} |"

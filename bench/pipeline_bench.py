@@ -25,6 +25,7 @@ from hubimage.engine import DockerEngine
 from support.action_runner import EVENTS, action_defaults
 from support.gitrepo import commit_files, init_repo
 from support.registry_fixtures import RunningRegistry
+from support.runner_files import parse_output_file
 
 REPOSITORY = "hig-bench/image"
 HUB = "bench"
@@ -70,14 +71,45 @@ class HubimageRun:
     outputs: dict[str, str]
     log: str
     group_seconds: dict[str, float] = field(default_factory=dict)
+    events: list[tuple[float, str]] = field(default_factory=list)  # (seconds in, line)
 
     def group(self, prefix: str) -> float:
         """Seconds spent in the log groups whose title starts with `prefix`."""
         return sum(s for title, s in self.group_seconds.items() if title.startswith(prefix))
 
+    def seconds_between(self, start: str, end: str) -> float | None:
+        """From the first line starting with `start` to the next line starting with `end`."""
+        began: float | None = None
+        for at, line in self.events:
+            if began is None and line.startswith(start):
+                began = at
+            elif began is not None and line.startswith(end):
+                return at - began
+        return None
+
+    def count(self, text: str) -> int:
+        return sum(text in line for _, line in self.events)
+
+    def breakdown(self) -> dict[str, float]:
+        """Where the run's time went: start-up, each group, the builder, and the rest."""
+        first_group = next((at for at, line in self.events if line.startswith("::group::")), 0.0)
+        parts = {"start-up (python, inputs)": first_group}
+        for title, seconds in self.group_seconds.items():
+            parts[title.split(" ")[0]] = seconds  # "Build 127.0.0.1:.../image:tag" -> "Build"
+        if self.build_seconds is not None and "Build" in parts:
+            parts["Build: builder"] = self.build_seconds
+            parts["Build: after the builder (inventory)"] = parts["Build"] - self.build_seconds
+        in_groups = sum(self.group_seconds.values())
+        parts["outside groups (labels, cache pull)"] = self.seconds - first_group - in_groups
+        return parts
+
     @property
     def build_seconds(self) -> float | None:
-        """The builder's own time, as the Build group reports it."""
+        """The builder's own time: from "building ..." to the engine's "Successfully tagged"
+        (timed here, to the millisecond), else as the Build group reports it (0.1 s)."""
+        timed = self.seconds_between("building ", "Successfully tagged ")
+        if timed is not None:
+            return timed
         for line in self.log.splitlines():
             match = BUILT_IN_RE.match(line.strip())
             if match:
@@ -85,29 +117,21 @@ class HubimageRun:
         return None
 
 
-def _parse_outputs(path: Path) -> dict[str, str]:
-    """GITHUB_OUTPUT as the runner reads it: `name=value` or `name<<DELIM` heredocs."""
-    outputs: dict[str, str] = {}
-    lines = iter(path.read_text().splitlines())
-    for line in lines:
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delimiter = line.split("<<", 1)
-            value: list[str] = []
-            for inner in lines:
-                if inner == delimiter:
-                    break
-                value.append(inner)
-            outputs[name] = "\n".join(value)
-        elif "=" in line:
-            name, value_text = line.split("=", 1)
-            outputs[name] = value_text
-    return outputs
+# What the bench image installs on top of the singleuser fixture image. `small` shows the
+# fixed cost hubimage adds; `typical` is a hub image's usual size (JupyterLab and pandas,
+# about 280 MB more), where the build and the push dominate, as they do for users.
+REQUIREMENTS = {
+    "small": "six==1.16.0\n",
+    "typical": "jupyterlab==4.4.*\npandas==2.3.*\n",
+}
 
 
 class BenchWorkspace:
     """The hub admin's repository, the registry login, and the runs made against them."""
 
-    def __init__(self, root: Path, registry: RunningRegistry, base_image: str) -> None:
+    def __init__(
+        self, root: Path, registry: RunningRegistry, base_image: str, requirements: str
+    ) -> None:
         self.root = root
         self.registry = registry
         self.base_image = base_image
@@ -122,7 +146,7 @@ class BenchWorkspace:
             self.repo,
             {
                 "image/Dockerfile": bench_dockerfile(base_image),
-                "image/requirements.txt": "six==1.16.0\n",
+                "image/requirements.txt": requirements,
                 "image/notebook.py": "print('hello from the bench image')\n",
                 "image/postBuild": self.post_build,
                 "image/nonce.txt": secrets.token_hex(16),
@@ -132,6 +156,7 @@ class BenchWorkspace:
         self.docker_config = root / "docker-config"
         self.docker_config.mkdir()
         self._runs = 0
+        self.last_outputs: dict[str, str] = {}
 
     # --- context changes ------------------------------------------------------------------
 
@@ -191,7 +216,9 @@ class BenchWorkspace:
         )
         for name, value in values.items():
             env["INPUT_" + name.upper().replace("-", "_")] = value
-        return _timed_run([sys.executable, "-m", "hubimage", "run"], self.repo, env, output)
+        run = _timed_run([sys.executable, "-m", "hubimage", "run"], self.repo, env, output)
+        self.last_outputs = run.outputs
+        return run
 
     # --- the docker CLI -------------------------------------------------------------------
 
@@ -206,7 +233,8 @@ class BenchWorkspace:
             stdin=self.registry.password,
         )
         # The product builds on host networking too (pip reaches PyPI through it).
-        _docker(["build", "-q", "--network", "host", "-t", reference, str(self.repo / "image")], env)
+        context = str(self.repo / "image")
+        _docker(["build", "-q", "--network", "host", "-t", reference, context], env)
         _docker(["push", reference], env)
         return time.perf_counter() - started
 
@@ -219,13 +247,11 @@ def _docker(args: list[str], env: Mapping[str, str], stdin: str | None = None) -
         raise RuntimeError(f"docker {args[0]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
 
 
-def _timed_run(
-    argv: list[str], cwd: Path, env: Mapping[str, str], output: Path
-) -> HubimageRun:
+def _timed_run(argv: list[str], cwd: Path, env: Mapping[str, str], output: Path) -> HubimageRun:
     """Run, timestamping each log line as it arrives, to time the `::group::` sections."""
     started = time.perf_counter()
     groups: dict[str, float] = {}
-    lines: list[str] = []
+    events: list[tuple[float, str]] = []
     current: tuple[str, float] | None = None
     with subprocess.Popen(
         argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -233,7 +259,7 @@ def _timed_run(
         assert process.stdout is not None
         for line in process.stdout:
             now = time.perf_counter()
-            lines.append(line.rstrip("\n"))
+            events.append((now - started, line.rstrip("\n")))
             if line.startswith("::group::"):
                 current = (line[len("::group::") :].strip(), now)
             elif line.startswith("::endgroup::") and current is not None:
@@ -241,7 +267,8 @@ def _timed_run(
                 current = None
         returncode = process.wait()
     seconds = time.perf_counter() - started
-    return HubimageRun(seconds, returncode, _parse_outputs(output), "\n".join(lines), groups)
+    log = "\n".join(line for _, line in events)
+    return HubimageRun(seconds, returncode, parse_output_file(output), log, groups, events)
 
 
 def require_success(run: HubimageRun, what: str) -> HubimageRun:
@@ -269,10 +296,10 @@ def remove_bench_images(engine: DockerEngine, registry_host: str) -> int:
 
 @contextmanager
 def bench_workspace(
-    registry: RunningRegistry, base_image: str, engine: DockerEngine
+    registry: RunningRegistry, base_image: str, engine: DockerEngine, requirements: str
 ) -> Iterator[BenchWorkspace]:
     with tempfile.TemporaryDirectory(prefix="hig-bench-") as folder:
-        workspace = BenchWorkspace(Path(folder), registry, base_image)
+        workspace = BenchWorkspace(Path(folder), registry, base_image, requirements)
         try:
             yield workspace
         finally:
