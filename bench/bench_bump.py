@@ -4,17 +4,20 @@
 
 Each size is timed for three bumps of a hub in the middle of the file: a tag change in an
 existing `{name, tag}` block, the creation of a missing block, and two hubs at once. The
-ratio column is time(N) / time(10): a bump parses the file twice (before and after, to
-verify), so it should grow linearly with the file, about 100x for 1000 hubs.
+ratio column is time(N) / time(10), the growth table time(N) / time(previous N): a bump
+parses the file twice (before and after, to verify), so it should grow linearly with the
+file, about 10x per 10x more hubs. main() also returns these figures as a dict.
 Not a test: it asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 from hubimage.bump import edit_config_text
 
@@ -59,28 +62,65 @@ def _time(run: Callable[[str], object], text: str, repeat: int) -> float:
     return statistics.median(timings)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    """Run the benchmark, print its tables and return the figures (see `_figures`)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     sizes = sorted(set(args.sizes))
-    results: dict[str, dict[int, float]] = {}
+    seconds: dict[str, dict[int, float]] = {}
     lines: dict[int, int] = {}
     _scenarios(10)["tag change"](generate_cluster(10))  # warm up imports and caches
     for count in sizes:
         text = generate_cluster(count)
         lines[count] = text.count("\n")
         for name, run in _scenarios(count).items():
-            results.setdefault(name, {})[count] = _time(run, text, args.repeat)
+            seconds.setdefault(name, {})[count] = _time(run, text, args.repeat)
+    figures = _figures(seconds, lines, sizes)
+    _print_tables(figures, sizes)
+    return figures
+
+
+def _figures(
+    seconds: dict[str, dict[int, float]], lines: dict[int, int], sizes: list[int]
+) -> dict[str, object]:
+    """{"seconds": {scenario: {hubs: s}}, "lines": {hubs: n}, "ratio_to_smallest":
+    {scenario: {hubs: time(N)/time(smallest)}}, "ratio_to_previous": {scenario: {hubs:
+    time(N)/time(previous size)}}} - for 10, 100, 1000 hubs the last holds 1000/100."""
     base = sizes[0]
+    return {
+        "seconds": seconds,
+        "lines": lines,
+        "ratio_to_smallest": {
+            name: {count: by_size[count] / by_size[base] for count in sizes}
+            for name, by_size in seconds.items()
+        },
+        "ratio_to_previous": {
+            name: {
+                count: by_size[count] / by_size[previous]
+                for previous, count in itertools.pairwise(sizes)
+            }
+            for name, by_size in seconds.items()
+        },
+    }
+
+
+def _print_tables(figures: dict[str, Any], sizes: list[int]) -> None:
+    base = sizes[0]
+    seconds, lines = figures["seconds"], figures["lines"]
     print(f"{'scenario':<14}{'hubs':>7}{'lines':>9}{'seconds':>11}{f'ratio to {base}':>15}")
-    for name, by_size in results.items():
+    for name, by_size in seconds.items():
         for count in sizes:
-            ratio = by_size[count] / by_size[base]
+            ratio = figures["ratio_to_smallest"][name][count]
             print(f"{name:<14}{count:>7}{lines[count]:>9}{by_size[count]:>11.3f}{ratio:>15.1f}")
-    return 0
+    if len(sizes) > 1:
+        steps = [f"{count}/{previous}" for previous, count in itertools.pairwise(sizes)]
+        print()
+        print(f"{'growth':<14}" + "".join(f"{step:>12}" for step in steps))
+        for name, by_step in figures["ratio_to_previous"].items():
+            print(f"{name:<14}" + "".join(f"{by_step[count]:>11.1f}x" for count in sizes[1:]))
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

@@ -14,6 +14,7 @@ from ruamel.yaml.nodes import MappingNode
 from hubimage.bump.document import (
     Document,
     aliased_paths,
+    collector_paused,
     own_child,
     parse_document,
     plain_copy,
@@ -54,13 +55,14 @@ def edit_config_text(
         allow_shared=allow_shared,
         update_references=update_references,
     )
-    document = parse_document(text, filename)
-    layout = find_layout(document)
-    scopes = hub_scopes(document, layout, hub_names(hubs), chart)
-    plan = plan_bump(document, layout, scopes, request)
-    new_text = apply_splices(text, [edit.splice for edit in plan.edits])
-    new_document = _verify(document, new_text, plan)
-    return _result(document, new_document, plan)
+    with collector_paused():
+        document = parse_document(text, filename)
+        layout = find_layout(document)
+        scopes = hub_scopes(document, layout, hub_names(hubs), chart)
+        plan = plan_bump(document, layout, scopes, request)
+        new_text = apply_splices(text, [edit.splice for edit in plan.edits])
+        new_document = _verify(document, new_text, plan)
+        return _result(document, new_document, plan)
 
 
 def hub_names(hubs: Sequence[str]) -> tuple[str, ...]:
