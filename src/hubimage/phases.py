@@ -129,11 +129,14 @@ class Phases:
         """True when the target already serves this tag: no build, no push, reuse the digest."""
         from hubimage.errors import RegistryAuthError
         from hubimage.registry import RegistryClient
+        from hubimage.registry.retry import READ_RETRY
 
         labels: dict[str, str] | None = None
         with self.reporter.group("Look for an existing image"):
             try:
-                with RegistryClient(self.name.registry_host, self.login) as client:
+                with RegistryClient(
+                    self.name.registry_host, self.login, retry=READ_RETRY
+                ) as client:
                     digest = client.manifest_digest(self.name.repository, self.outcome.tag)
                     labels = client.image_labels(self.name.repository, digest) if digest else None
             except RegistryAuthError as error:

@@ -56,7 +56,7 @@ def action_defaults(github_token: str) -> dict[str, str]:
     return values
 
 
-def run_action(
+def action_environment(
     workdir: Path,
     event: str,
     inputs: Mapping[str, str],
@@ -64,8 +64,8 @@ def run_action(
     *,
     extra_env: Mapping[str, str] | None = None,
     github_token: str = "",
-    timeout: float = 600,
-) -> ActionRun:
+) -> tuple[dict[str, str], Path, Path]:
+    """The step's environment, and the GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files."""
     values = action_defaults(github_token)
     unknown = set(inputs) - set(values)
     assert not unknown, f"not inputs of action.yml: {unknown}"
@@ -94,8 +94,27 @@ def run_action(
     for name, value in values.items():
         env["INPUT_" + name.upper().replace("-", "_")] = value
     env.update(extra_env or {})
+    return env, output, summary
+
+
+HUBIMAGE_RUN = [sys.executable, "-m", "hubimage", "run"]
+
+
+def run_action(
+    workdir: Path,
+    event: str,
+    inputs: Mapping[str, str],
+    tmp_path: Path,
+    *,
+    extra_env: Mapping[str, str] | None = None,
+    github_token: str = "",
+    timeout: float = 600,
+) -> ActionRun:
+    env, output, summary = action_environment(
+        workdir, event, inputs, tmp_path, extra_env=extra_env, github_token=github_token
+    )
     completed = subprocess.run(
-        [sys.executable, "-m", "hubimage", "run"],
+        HUBIMAGE_RUN,
         cwd=workdir,
         env=env,
         capture_output=True,

@@ -48,9 +48,20 @@ def bump_config_file(
     return result
 
 
+MAX_CONFIG_BYTES = 10 * 1024 * 1024
+
+
 def read_config_text(file: str) -> str | None:
     """The file's text (line endings kept), None if it does not exist; ConfigError if not UTF-8."""
     try:
+        size = Path(file).stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            # Real hub configs are kilobytes; a huge file is a mistake, and parsing it is slow.
+            raise ConfigError(
+                f"{file} is {size} bytes, larger than the {MAX_CONFIG_BYTES} bytes a hub config "
+                "may be",
+                hint="check that --config names the right file",
+            )
         data = Path(file).read_bytes()
     except FileNotFoundError:
         return None

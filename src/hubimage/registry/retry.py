@@ -33,6 +33,8 @@ class RetryPolicy:
 
 
 NO_RETRY = RetryPolicy(attempts=1)
+# Reads (a tag lookup, a label read) retried like a push, with shorter waits: they are cheap.
+READ_RETRY = RetryPolicy(attempts=5, initial_delay=1.0, max_delay=10.0, total_seconds=120)
 
 
 def with_retries(

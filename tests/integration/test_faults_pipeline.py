@@ -1,0 +1,180 @@
+"""Faults during a whole `hubimage` run, through the CLI.
+
+GitHub faults come from the API stand-in (`.inject`); registry faults from the fault proxy put
+in front of the real registry as the registry host. Module-level retry behaviour is covered in
+test_push_faults.py and test_deliver_retries_and_errors.py; these check the process boundary:
+exit codes, messages, and that a failed push never leads to a bump.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from support.action_runner import run_action
+from support.fault_proxy import Fault, FaultProxy
+from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
+from support.github_standin import GitHubStandIn
+from support.gitrepo import commit_files, init_repo
+from support.registry_fixtures import RunningRegistry
+
+HUBS_YAML = """\
+hubs:
+  - name: staging
+    config:
+      jupyterhub:
+        singleuser:
+          image:
+            name: registry.example.org/team/user-image
+            tag: "2026.01.01"
+  - name: prod
+    config:
+      jupyterhub:
+        singleuser:
+          image:
+            name: registry.example.org/team/user-image
+            tag: "2025.12.01"
+"""
+PUT_CONTENTS = "repos/create-or-update-file-contents"
+SECONDARY = "You have exceeded a secondary rate limit. Please wait a few minutes."
+
+
+@pytest.fixture
+def config_repo(github_standin: GitHubStandIn) -> GitHubStandIn:
+    github_standin.commit_file(CONFIG_REPO, "main", CONFIG_PATH, HUBS_YAML, "Hub configs")
+    return github_standin
+
+
+def main_config(standin: GitHubStandIn) -> str:
+    return standin.repos[CONFIG_REPO].store.git("show", f"main:{CONFIG_PATH}")
+
+
+def bump_command(standin: GitHubStandIn, hub: str, tag: str) -> list[str]:
+    return [
+        sys.executable, "-m", "hubimage", "bump",
+        "--config", CONFIG_PATH, "--hub", hub,
+        "--image", f"registry.example.org/team/user-image:{tag}",
+        "--mode", "commit", "--repository", CONFIG_REPO, "--branch", "main",
+        "--github-api-url", standin.url,
+    ]  # fmt: skip
+
+
+def bump_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
+    env["HUBIMAGE_GITHUB_TOKEN"] = STANDIN_TOKEN
+    return env
+
+
+def run_bump(standin: GitHubStandIn, hub: str, tag: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        bump_command(standin, hub, tag), cwd=cwd, env=bump_env(),
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+# --- GitHub faults during the bump ---------------------------------------------------------
+
+
+@pytest.mark.timeout(90)
+def test_bump_retries_502_then_commits(config_repo: GitHubStandIn, tmp_path: Path) -> None:
+    config_repo.inject(PUT_CONTENTS, 502, times=2)
+    done = run_bump(config_repo, "staging", "2026.02.02", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert 'tag: "2026.02.02"' in main_config(config_repo)
+    assert [c.status for c in config_repo.calls(PUT_CONTENTS)] == [502, 502, 200]
+
+
+@pytest.mark.timeout(90)
+def test_bump_waits_out_secondary_rate_limit(config_repo: GitHubStandIn, tmp_path: Path) -> None:
+    config_repo.inject(PUT_CONTENTS, 403, headers={"Retry-After": "1"}, message=SECONDARY)
+    done = run_bump(config_repo, "staging", "2026.02.03", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert 'tag: "2026.02.03"' in main_config(config_repo)
+    assert [c.status for c in config_repo.calls(PUT_CONTENTS)] == [403, 200]
+
+
+@pytest.mark.timeout(90)
+def test_bump_recovers_from_409_conflict(config_repo: GitHubStandIn, tmp_path: Path) -> None:
+    config_repo.inject(PUT_CONTENTS, 409, message="is at abc but expected def")
+    done = run_bump(config_repo, "staging", "2026.02.04", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert 'tag: "2026.02.04"' in main_config(config_repo)
+
+
+@pytest.mark.timeout(90)
+def test_bump_gives_up_on_persistent_502_without_committing(
+    config_repo: GitHubStandIn, tmp_path: Path
+) -> None:
+    config_repo.inject(PUT_CONTENTS, 502, times=50)
+    before = config_repo.repos[CONFIG_REPO].store.branch_head("main")
+    env = bump_env()
+    done = subprocess.run(
+        bump_command(config_repo, "staging", "2026.02.05"), cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=85, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert CONFIG_REPO in done.stderr
+    assert config_repo.repos[CONFIG_REPO].store.branch_head("main") == before
+
+
+@pytest.mark.timeout(120)
+def test_two_concurrent_commit_bumps_both_land(config_repo: GitHubStandIn, tmp_path: Path) -> None:
+    processes = [
+        subprocess.Popen(
+            bump_command(config_repo, hub, tag), cwd=tmp_path, env=bump_env(),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        for hub, tag in (("staging", "2026.03.01"), ("prod", "2026.03.02"))
+    ]
+    results = [process.communicate(timeout=100) for process in processes]
+    for process, (_, stderr) in zip(processes, results, strict=True):
+        assert process.returncode == 0, stderr
+    final = main_config(config_repo)
+    assert 'tag: "2026.03.01"' in final
+    assert 'tag: "2026.03.02"' in final
+    history = config_repo.repos[CONFIG_REPO].store.git("log", "--format=%s", "main")
+    assert len(history.splitlines()) == 3  # the seed commit and one commit per bump
+
+
+# --- registry faults during `hubimage run` --------------------------------------------------
+
+
+def image_repo(path: Path, base_image: str, marker: str) -> Path:
+    init_repo(path)
+    dockerfile = f"FROM {base_image}\nRUN echo {marker} > /tmp/marker\n"
+    commit_files(path, {"Dockerfile": dockerfile}, "image")
+    return path
+
+
+def tag_served(registry: RunningRegistry, repository: str, tag: str) -> bool:
+    response = requests.head(
+        f"http://{registry.host}/v2/{repository}/manifests/{tag}",
+        auth=(registry.username, registry.password),
+        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
+        timeout=10,
+    )
+    return response.status_code == 200
+
+
+def run_through_proxy(
+    workdir: Path, proxy: FaultProxy, registry: RunningRegistry, repository: str,
+    standin: GitHubStandIn, tmp_path: Path,
+):  # type: ignore[no-untyped-def]
+    inputs = {
+        "image": f"{proxy.host}/{repository}",
+        "registry-username": registry.username,
+        "registry-password": registry.password,
+        "hub-config": CONFIG_PATH,
+        "hubs": "staging",
+        "bump-repository": CONFIG_REPO,
+        "github-token": STANDIN_TOKEN,
+        "bump-mode": "commit",
+    }
+    return run_action(
+        workdir, "push", inputs, tmp_path, extra_env={"GITHUB_API_URL": standin.url}, timeout=240
+    )
