@@ -56,7 +56,17 @@ def bump_refused(config: Path, *args: str) -> Refusal:
     before = {f.name: (f.read_bytes(), f.stat().st_mtime_ns) for f in folder.iterdir()}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
     completed = subprocess.run(
-        [sys.executable, "-m", "hubimage", "bump", "--config", str(config), "--mode", "file", *args],
+        [
+            sys.executable,
+            "-m",
+            "hubimage",
+            "bump",
+            "--config",
+            str(config),
+            "--mode",
+            "file",
+            *args,
+        ],
         cwd=folder,
         env=env,
         capture_output=True,
@@ -133,9 +143,24 @@ def test_missing_config_file(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     env = dict(os.environ)
     completed = subprocess.run(
-        [sys.executable, "-m", "hubimage", "bump", "--config", str(missing), "--hub", "staging",
-         "--mode", "file", *GOOD_IMAGE],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "hubimage",
+            "bump",
+            "--config",
+            str(missing),
+            "--hub",
+            "staging",
+            "--mode",
+            "file",
+            *GOOD_IMAGE,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert completed.returncode == 2
     assert "nope.yaml" in completed.stderr

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from support.action_runner import run_action
+from support.action_runner import ActionRun, run_action
 from support.fault_proxy import Fault, FaultProxy
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
 from support.github_standin import GitHubStandIn
@@ -70,7 +70,9 @@ def bump_env() -> dict[str, str]:
     return env
 
 
-def run_bump(standin: GitHubStandIn, hub: str, tag: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_bump(
+    standin: GitHubStandIn, hub: str, tag: str, cwd: Path
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         bump_command(standin, hub, tag), cwd=cwd, env=bump_env(),
         capture_output=True, text=True, timeout=120, check=False,
@@ -107,10 +109,11 @@ def test_bump_recovers_from_409_conflict(config_repo: GitHubStandIn, tmp_path: P
 
 
 @pytest.mark.timeout(90)
-def test_bump_gives_up_on_persistent_502_without_committing(
+def test_bump_refuses_an_unbounded_rate_limit_wait_without_committing(
     config_repo: GitHubStandIn, tmp_path: Path
 ) -> None:
-    config_repo.inject(PUT_CONTENTS, 502, times=50)
+    # Retry-After beyond the policy's cap: fail now rather than hang the job for an hour.
+    config_repo.inject(PUT_CONTENTS, 403, headers={"Retry-After": "3600"}, message=SECONDARY)
     before = config_repo.repos[CONFIG_REPO].store.branch_head("main")
     env = bump_env()
     done = subprocess.run(
@@ -126,9 +129,13 @@ def test_bump_gives_up_on_persistent_502_without_committing(
 def test_two_concurrent_commit_bumps_both_land(config_repo: GitHubStandIn, tmp_path: Path) -> None:
     processes = [
         subprocess.Popen(
-            bump_command(config_repo, hub, tag), cwd=tmp_path, env=bump_env(),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            bump_command(config_repo, hub, tag),
+            cwd=tmp_path,
+            env=bump_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for hub, tag in (("staging", "2026.03.01"), ("prod", "2026.03.02"))
     ]
     results = [process.communicate(timeout=100) for process in processes]
@@ -138,7 +145,10 @@ def test_two_concurrent_commit_bumps_both_land(config_repo: GitHubStandIn, tmp_p
     assert 'tag: "2026.03.01"' in final
     assert 'tag: "2026.03.02"' in final
     history = config_repo.repos[CONFIG_REPO].store.git("log", "--format=%s", "main")
-    assert len(history.splitlines()) == 3  # the seed commit and one commit per bump
+    assert sorted(line for line in history.splitlines() if line.startswith("Bump")) == [
+        "Bump prod image to 2026.03.02",
+        "Bump staging image to 2026.03.01",
+    ]
 
 
 # --- registry faults during `hubimage run` --------------------------------------------------
@@ -162,9 +172,13 @@ def tag_served(registry: RunningRegistry, repository: str, tag: str) -> bool:
 
 
 def run_through_proxy(
-    workdir: Path, proxy: FaultProxy, registry: RunningRegistry, repository: str,
-    standin: GitHubStandIn, tmp_path: Path,
-):  # type: ignore[no-untyped-def]
+    workdir: Path,
+    proxy: FaultProxy,
+    registry: RunningRegistry,
+    repository: str,
+    standin: GitHubStandIn,
+    tmp_path: Path,
+) -> ActionRun:
     inputs = {
         "image": f"{proxy.host}/{repository}",
         "registry-username": registry.username,
@@ -178,3 +192,48 @@ def run_through_proxy(
     return run_action(
         workdir, "push", inputs, tmp_path, extra_env={"GITHUB_API_URL": standin.url}, timeout=240
     )
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(240)
+def test_run_retries_a_503_burst_and_bumps(
+    tmp_path: Path, singleuser_image: str, registry_htpasswd: RunningRegistry,
+    fault_proxy: FaultProxy, config_repo: GitHubStandIn, unique_repository: str,
+) -> None:  # fmt: skip
+    workdir = image_repo(tmp_path / "image", singleuser_image, "burst")
+    fault_proxy.inject(Fault("status", count=3, status=503, methods=("PUT", "PATCH", "POST")))
+    run = run_through_proxy(
+        workdir, fault_proxy, registry_htpasswd, unique_repository, config_repo, tmp_path
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "status 503" in fault_proxy.outcomes()
+    assert tag_served(registry_htpasswd, unique_repository, run.outputs["tag"])
+    assert f'tag: "{run.outputs["tag"]}"' in main_config(config_repo)
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(240)
+def test_run_with_wrong_registry_password_names_registry_and_leaks_nothing(
+    tmp_path: Path, singleuser_image: str, registry_htpasswd: RunningRegistry,
+    fault_proxy: FaultProxy, config_repo: GitHubStandIn, unique_repository: str,
+) -> None:  # fmt: skip
+    import base64
+    import dataclasses
+
+    wrong = "Wr0ng-s3cret-PASSWORD-9f8e7d"
+    workdir = image_repo(tmp_path / "image", singleuser_image, "wrong")
+    registry = dataclasses.replace(registry_htpasswd, password=wrong)
+    run = run_through_proxy(
+        workdir, fault_proxy, registry, unique_repository, config_repo, tmp_path
+    )
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert fault_proxy.host in run.stderr
+    basic = base64.b64encode(f"{registry.username}:{wrong}".encode()).decode()
+    forms = (wrong, base64.b64encode(wrong.encode()).decode(), basic, STANDIN_TOKEN)
+    for form in forms:
+        assert form not in run.everything
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and not path.is_relative_to(workdir / ".git"):
+            data = path.read_bytes()
+            assert not any(form.encode() in data for form in forms), path
+    assert not config_repo.repos[CONFIG_REPO].pulls

@@ -35,7 +35,9 @@ from hubimage.registry.secrets import SECRETS
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PUSH_RETRY = RetryPolicy(attempts=5, initial_delay=2.0, max_delay=30.0, total_seconds=900)
+# The engine retries a failed layer upload itself (about a minute per push attempt), so few
+# attempts of ours are needed, and a registry that stays down fails the job in minutes.
+DEFAULT_PUSH_RETRY = RetryPolicy(attempts=3, initial_delay=2.0, max_delay=30.0, total_seconds=300)
 
 _AUTH_FAILURE = re.compile(
     r"unauthorized|authentication required|denied|forbidden|insufficient_scope|"
