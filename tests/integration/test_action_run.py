@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-import requests
 
 from hubimage.engine import DockerEngine
 from hubimage.reference import ImageReference
@@ -23,7 +22,7 @@ from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
 from support.github_standin import GitHubStandIn
 from support.github_standin.payloads import PullState
 from support.gitrepo import commit_files, init_repo
-from support.registry_fixtures import RunningRegistry
+from support.registry_fixtures import RunningRegistry, served_digest
 
 pytestmark = pytest.mark.integration
 
@@ -72,20 +71,6 @@ def config_repo(github_standin: GitHubStandIn) -> GitHubStandIn:
     """The stand-in, its config repository holding HUBS_YAML on main."""
     github_standin.commit_file(CONFIG_REPO, "main", CONFIG_PATH, HUBS_YAML, "Hub configs")
     return github_standin
-
-
-def served_digest(registry: RunningRegistry, repository: str, tag: str) -> str | None:
-    """The digest the registry serves, asked directly over the Registry HTTP API."""
-    response = requests.head(
-        f"http://{registry.host}/v2/{repository}/manifests/{tag}",
-        auth=(registry.username, registry.password),
-        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
-        timeout=10,
-    )
-    if response.status_code == 404:
-        return None
-    response.raise_for_status()
-    return response.headers["Docker-Content-Digest"]
 
 
 def config_text(standin: GitHubStandIn, ref: str) -> str:

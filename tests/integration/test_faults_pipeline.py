@@ -14,14 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import requests
 
 from support.action_runner import ActionRun, run_action
 from support.fault_proxy import Fault, FaultProxy
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
 from support.github_standin import GitHubStandIn
 from support.gitrepo import commit_files, init_repo
-from support.registry_fixtures import RunningRegistry
+from support.registry_fixtures import RunningRegistry, served_digest
 
 HUBS_YAML = """\
 hubs:
@@ -161,16 +160,6 @@ def image_repo(path: Path, base_image: str, marker: str) -> Path:
     return path
 
 
-def tag_served(registry: RunningRegistry, repository: str, tag: str) -> bool:
-    response = requests.head(
-        f"http://{registry.host}/v2/{repository}/manifests/{tag}",
-        auth=(registry.username, registry.password),
-        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
-        timeout=10,
-    )
-    return response.status_code == 200
-
-
 def run_through_proxy(
     workdir: Path,
     proxy: FaultProxy,
@@ -207,7 +196,10 @@ def test_run_retries_a_503_burst_and_bumps(
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "status 503" in fault_proxy.outcomes()
-    assert tag_served(registry_htpasswd, unique_repository, run.outputs["tag"])
+    assert (
+        served_digest(registry_htpasswd, unique_repository, run.outputs["tag"])
+        == run.outputs["digest"]
+    )
     assert f'tag: "{run.outputs["tag"]}"' in main_config(config_repo)
 
 

@@ -13,12 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import requests
 
 from support.action_runner import HUBIMAGE_RUN, action_environment, run_action
 from support.fault_proxy import Fault, FaultProxy
 from support.gitrepo import commit_files, init_repo
-from support.registry_fixtures import RunningRegistry
+from support.registry_fixtures import RunningRegistry, served_digest
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -57,16 +56,6 @@ def inputs(host: str, registry: RunningRegistry, tmp_path: Path, **more: str) ->
     }
 
 
-def served(registry: RunningRegistry, tag: str) -> str | None:
-    response = requests.head(
-        f"http://{registry.host}/v2/safety/img/manifests/{tag}",
-        auth=(registry.username, registry.password),
-        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
-        timeout=10,
-    )
-    return None if response.status_code == 404 else response.headers["Docker-Content-Digest"]
-
-
 def test_a_registry_that_keeps_failing_means_no_bump(
     tmp_path: Path,
     singleuser_image: str,
@@ -102,7 +91,7 @@ def test_a_burst_of_503_is_retried_and_the_hub_is_bumped(
     assert run.returncode == 0, run.stderr[-2000:]
     assert fault_proxy.outcomes().count("status 503") == 2
     tag = run.outputs["tag"]
-    assert run.outputs["digest"] == served(registry_htpasswd, tag)
+    assert run.outputs["digest"] == served_digest(registry_htpasswd, "safety/img", tag)
     assert f'tag: "{tag}"' in (tmp_path / "hubs.yaml").read_text()
 
 
@@ -160,5 +149,5 @@ def test_killed_at_a_stage_then_rerun_finishes_and_never_points_at_a_missing_ima
     rerun = run_action(workdir, "push", values, tmp_path)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     tag = rerun.outputs["tag"]
-    assert served(registry_htpasswd, tag) == rerun.outputs["digest"]
+    assert served_digest(registry_htpasswd, "safety/img", tag) == rerun.outputs["digest"]
     assert f'tag: "{tag}"' in (tmp_path / "hubs.yaml").read_text()

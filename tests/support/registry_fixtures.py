@@ -54,6 +54,21 @@ class RunningRegistry:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
+def served_digest(registry: RunningRegistry, repository: str, tag: str) -> str | None:
+    """The digest the registry serves for repository:tag, asked directly over its HTTP API
+    (htpasswd registries), independently of hubimage's own client."""
+    response = requests.head(
+        f"http://{registry.host}/v2/{repository}/manifests/{tag}",
+        auth=(registry.username, registry.password),
+        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
+        timeout=10,
+    )
+    if response.status_code == 404:
+        return None
+    response.raise_for_status()
+    return response.headers["Docker-Content-Digest"]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
