@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,41 @@ def test_killed_at_a_stage_then_rerun_finishes_and_never_points_at_a_missing_ima
     config = (tmp_path / "hubs.yaml").read_text()
     assert config == HUBS_YAML  # killed before the bump wrote: the old bytes, whole
 
+    rerun = run_action(workdir, "push", values, tmp_path)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    tag = rerun.outputs["tag"]
+    assert served_digest(registry_htpasswd, "safety/img", tag) == rerun.outputs["digest"]
+    assert f'tag: "{tag}"' in (tmp_path / "hubs.yaml").read_text()
+
+
+def test_killed_mid_push_then_rerun_finishes_and_never_points_at_a_missing_image(
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    fault_proxy: FaultProxy,
+) -> None:
+    workdir = hub_repo(tmp_path, singleuser_image)
+    values = inputs(fault_proxy.host, registry_htpasswd, tmp_path)
+    # Uploads hang: the run is inside the push when it is killed.
+    stall = fault_proxy.inject(Fault("stall", count=50, seconds=20, methods=("PATCH", "PUT")))
+    env, _, _ = action_environment(workdir, "push", values, tmp_path)
+    process = subprocess.Popen(
+        HUBIMAGE_RUN,
+        cwd=workdir,
+        env=env,
+        stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while stall.hits == 0 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.2)
+    assert stall.hits > 0, "the push never reached the registry's upload"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+    assert (tmp_path / "hubs.yaml").read_text() == HUBS_YAML
+
+    fault_proxy.clear()
     rerun = run_action(workdir, "push", values, tmp_path)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     tag = rerun.outputs["tag"]
