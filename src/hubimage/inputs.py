@@ -21,7 +21,16 @@ Stage = Literal["build", "check", "push", "bump", "general"]
 BumpMode = Literal["none", "file", "commit", "pr"]
 PushPolicy = Literal["auto", "true", "false"]
 Getter = Callable[[str], str]
-EventName = Literal["push", "pull_request", "schedule", "workflow_dispatch", "local", "other"]
+EventName = str  # GITHUB_EVENT_NAME as the runner sets it; "local" outside GitHub Actions
+
+# Events whose code and trigger come only from people with write access to the repository:
+# `push: auto` pushes on these and on nothing else. `repository_dispatch` needs a token that
+# can write to the repository, and runs the default branch's workflow. Every other event
+# (pull_request, pull_request_target, merge_group, workflow_run, issue_comment, ... and any
+# event GitHub adds later) may carry code or data from outside: build and check only.
+TRUSTED_EVENTS: frozenset[str] = frozenset(
+    {"push", "workflow_dispatch", "schedule", "release", "repository_dispatch"}
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,13 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("user-id", "check", "The uid the image must run as.", "1000"),
     InputSpec("hub-version", "check", "The hub's JupyterHub version (major must match)."),
     InputSpec("server-timeout", "check", "Seconds to wait for the server to start.", "60"),
-    InputSpec("push", "push", "auto (not on pull_request), true or false.", "auto"),
+    InputSpec(
+        "push",
+        "push",
+        "auto (only on push, workflow_dispatch, schedule, release, repository_dispatch), "
+        "true or false.",
+        "auto",
+    ),
     InputSpec("registry-username", "push", "Registry user (quay.io robot, _json_key, ...)."),
     InputSpec("registry-password", "push", "Registry password or token.", secret=True),
     InputSpec(
@@ -284,8 +299,14 @@ def _key_values(name: str, text: str) -> dict[str, str]:
 
 
 def event_name(environ: Mapping[str, str] = os.environ) -> EventName:
-    name = environ.get("GITHUB_EVENT_NAME", "")
-    if not name:
-        return "local"
-    known = ("push", "pull_request", "schedule", "workflow_dispatch")
-    return name if name in known else "other"  # type: ignore[return-value]
+    """The triggering event; "local" only outside GitHub Actions (a person at a terminal)."""
+    name = environ.get("GITHUB_EVENT_NAME", "").strip()
+    if name:
+        return name
+    # Inside Actions an event is always named; a missing one is not a reason to trust.
+    return "unknown" if environ.get("GITHUB_ACTIONS") == "true" else "local"
+
+
+def trusted_event(event: EventName) -> bool:
+    """May `push: auto` push on this event? Only on the allow-list, or outside Actions."""
+    return event == "local" or event in TRUSTED_EVENTS

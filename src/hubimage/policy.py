@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hubimage.inputs import EventName, RunInputs, event_name
+from hubimage.inputs import EventName, RunInputs, event_name, trusted_event
 from hubimage.reference import ImageReference
 
 
@@ -21,8 +21,9 @@ class RunPolicy:
     @classmethod
     def decide(cls, inputs: RunInputs, environ: Mapping[str, str]) -> RunPolicy:
         event = event_name(environ)
-        # Pull requests may come from forks: no secrets, and nothing leaves the runner.
-        push = {"auto": event != "pull_request", "true": True, "false": False}[inputs.push]
+        # An allow-list: pull requests, merge queues, workflow_run and unknown events may run
+        # code from outside the repository, so nothing they build leaves the runner.
+        push = {"auto": trusted_event(event), "true": True, "false": False}[inputs.push]
         push = push and inputs.image is not None and not inputs.dry_run
         skip = {"auto": event == "schedule", "true": True, "false": False}[inputs.skip_unchanged]
         bump = push and inputs.bump_mode != "none" and bool(inputs.hubs)
@@ -35,6 +36,11 @@ class RunPolicy:
             return "no image name given"
         if self.event == "pull_request" and inputs.push == "auto":
             return "pull request: build and check only"
+        if inputs.push == "auto" and not trusted_event(self.event):
+            return (
+                f"event {self.event}: push: auto pushes only on push, workflow_dispatch, "
+                "schedule, release and repository_dispatch; build and check only"
+            )
         return "push: false"
 
 

@@ -195,6 +195,27 @@ def test_pull_request_event_builds_and_checks_but_pushes_nothing_and_needs_no_se
     assert "pull request: build and check only" in run.summary
 
 
+@pytest.mark.parametrize("event", ["pull_request_target", "merge_group"])
+def test_events_that_can_carry_outside_code_push_nothing_even_with_secrets(
+    event: str,
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    config_repo: GitHubStandIn,
+    repository: str,
+) -> None:
+    # pull_request_target hands the base repository's secrets to a workflow that may build
+    # a fork's code: with `push: auto` nothing it builds may reach the registry or a hub.
+    workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    run = run_with_config_repo(workdir, event, registry_htpasswd, repository, config_repo, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.outputs["pushed"] == "false"
+    assert run.outputs["bump-result"] == "skipped"
+    assert served_digest(registry_htpasswd, repository, run.outputs["tag"]) is None
+    assert f"event {event}: push: auto pushes only on" in run.summary
+    assert not config_repo.repos[CONFIG_REPO].pulls
+
+
 def test_failed_check_is_never_pushed(
     tmp_path: Path,
     singleuser_image: str,
