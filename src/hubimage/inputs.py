@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hubimage.errors import BadInputError, UsageError
+from hubimage.gha import Reporter
 from hubimage.reference import ImageReference, validate_tag
+from hubimage.secrets import SECRETS
 
 Stage = Literal["build", "check", "push", "bump", "general"]
 BumpMode = Literal["none", "file", "commit", "pr"]
@@ -296,6 +298,32 @@ def _key_values(name: str, text: str) -> dict[str, str]:
             raise UsageError(f"input '{name}': {line.strip()!r} is not KEY=VALUE")
         result[key] = value
     return result
+
+
+# Build-arg names that usually carry a secret. A build arg's value is kept in the image's
+# history (`docker history`, the image config), readable by anyone who can pull the image.
+_SECRET_NAME_PARTS = ("TOKEN", "PASSWORD", "PASSWD", "SECRET", "KEY", "CREDENTIAL")
+
+
+def secret_like_build_args(build_args: Mapping[str, str]) -> tuple[str, ...]:
+    """Names of build args that look like they carry a secret (`*TOKEN*`, `*KEY*`, ...)."""
+    return tuple(
+        name for name in build_args if any(part in name.upper() for part in _SECRET_NAME_PARTS)
+    )
+
+
+def warn_secret_build_args(build_args: Mapping[str, str], reporter: Reporter) -> None:
+    """Mask each secret-looking build arg's value, and say where such a value belongs."""
+    for name in secret_like_build_args(build_args):
+        SECRETS.add(build_args[name])
+        reporter.annotate(
+            "warning",
+            f"build arg {name} looks like a secret: build args are kept in the image's "
+            "history, where anyone who can pull the image reads them; pass it with the "
+            "`build-secrets` input instead (a BuildKit secret mount, RUN --mount=type=secret), "
+            "which is never stored in the image",
+            title="build",
+        )
 
 
 def event_name(environ: Mapping[str, str] = os.environ) -> EventName:

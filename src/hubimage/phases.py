@@ -181,8 +181,10 @@ class Phases:
 
     def build(self) -> None:
         from hubimage.build import BuildRequest, build_image
+        from hubimage.inputs import warn_secret_build_args
         from hubimage.inventory import take_inventory
 
+        warn_secret_build_args(self.inputs.build_args, self.reporter)
         request = BuildRequest(
             context=self.inputs.context,
             image=self.name.name,
