@@ -10,6 +10,7 @@ message names the repository and what to check, and never contains the token.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import re
 import time
 import urllib.parse
@@ -99,8 +100,11 @@ class GitHubRepo:
                 f"no GitHub token given for {full_name}",
                 hint=f"pass a token with {_NEEDED_PERMISSIONS} on {full_name}",
             )
-        if not base_url.startswith(("https://", "http://")):
-            raise UsageError(f"GitHub API URL must start with https://, got {base_url!r}")
+        if not _safe_api_url(base_url):
+            raise UsageError(
+                f"GitHub API URL must start with https://, got {base_url!r}",
+                hint="the token would travel in clear text; plain http works only on loopback",
+            )
         github = Github(
             base_url=base_url.rstrip("/"),
             auth=Auth.Token(token.strip()),
@@ -332,6 +336,21 @@ class GitHubRepo:
                 ),
             )
         return GitHubError(f"GitHub failed ({status}: {detail}) to {where}")
+
+
+def _safe_api_url(url: str) -> bool:
+    """https, or plain http to this machine only (a local GitHub stand-in or proxy)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https":
+        return bool(parts.hostname)
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    if parts.hostname.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
 
 
 def _message(error: GithubException) -> str:

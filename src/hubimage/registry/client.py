@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -51,6 +51,15 @@ def uses_plain_http(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+def safe_for_credentials(url: str) -> bool:
+    """May credentials travel to `url`? Only over https, or plain http on loopback."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return bool(parts.hostname)
+    name = parts.hostname or ""
+    return parts.scheme == "http" and uses_plain_http(f"[{name}]" if ":" in name else name)
 
 
 def api_repository(host: str, repository: str) -> str:
@@ -258,6 +267,14 @@ class RegistryClient:
         params = {"scope": challenge.params.get("scope", scope)}
         if "service" in challenge.params:
             params["service"] = challenge.params["service"]
+        if self.login is not None and not safe_for_credentials(realm):
+            # Anyone who can answer for the registry (or sit on the path to it) could name a
+            # realm that collects passwords in clear text.
+            raise RegistryError(
+                f"{self.host} sends us to the token service {realm}, which is not https: "
+                "hubimage does not send credentials there in clear text",
+                hint="a token service must use https:// (plain http only on loopback)",
+            )
         headers = {"Authorization": _basic_authorization(self.login)} if self.login else {}
         try:
             response = self._session.get(
