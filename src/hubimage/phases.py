@@ -22,7 +22,7 @@ from hubimage.reference import ImageReference
 from hubimage.summary import render_summary, report_checks
 
 if TYPE_CHECKING:
-    from hubimage.check.model import CheckReport
+    from hubimage.check.model import CheckOptions, CheckReport
     from hubimage.inventory import PackageInventory
     from hubimage.registry import Login
     from hubimage.rollout import RolloutRequest
@@ -31,23 +31,51 @@ if TYPE_CHECKING:
 CHECKS_LABEL = "io.hubimage.checks"
 
 
-def _checks_record(checks: Mapping[str, Any], inputs: RunInputs) -> dict[str, Any]:
+def _hub_major(version: str | None) -> int | None:
+    return int(version.split(".")[0]) if version else None
+
+
+def expected_checks(uid: int, gid: int, hub_version: str | None) -> dict[str, Any]:
+    """What a record must say for this run to trust it: who ran which checks, for which hub."""
+    from hubimage.check import CHECK_NAMES
+
+    return {
+        "uid": uid,
+        "gid": gid,
+        "hub_major": _hub_major(hub_version),
+        "checks": sorted(CHECK_NAMES),
+    }
+
+
+def _checks_record(checks: Mapping[str, Any], expected: Mapping[str, Any]) -> dict[str, Any]:
     results = checks.get("results") or []
     return {
         "checked": bool(results),
         "passed": bool(results) and not checks.get("failed"),
-        "uid": inputs.user_id,
-        "hub_version": inputs.hub_version,
+        **expected,
+        "checks": sorted(str(r.get("name")) for r in results),
         "results": {str(r.get("name")): str(r.get("status")) for r in results},
     }
 
 
-def _passed_checks(labels: Mapping[str, str]) -> bool:
+def checks_record_mismatch(labels: Mapping[str, str], expected: Mapping[str, Any]) -> str | None:
+    """None when the image's checks label says it passed exactly this run's checks; else why not.
+
+    The label is a cache, not a signature: anyone who can push the tag can write it. It only
+    saves re-running checks whose record matches this run's uid, gid, hub major and check set.
+    """
     try:
         record = json.loads(labels.get(CHECKS_LABEL, "{}"))
     except ValueError:
-        return False
-    return isinstance(record, dict) and record.get("passed") is True
+        return "its checks label is not JSON"
+    if not isinstance(record, dict) or not record:
+        return "it has no checks label"
+    if record.get("passed") is not True:
+        return "its checks label does not say they passed"
+    differ = [key for key, value in expected.items() if record.get(key) != value]
+    if differ:
+        return "its checks label was written for other " + ", ".join(differ)
+    return None
 
 
 class Phases:
@@ -157,16 +185,21 @@ class Phases:
                 f"{self.name.name}:{self.outcome.tag} already exists; build and push skipped"
             )
             self.reporter.info(f"already published as {self.outcome.image_ref}; nothing to build")
-        if self.inputs.check and not _passed_checks(labels or {}):
-            self._check_published_image()
+        if self.inputs.check:
+            why = checks_record_mismatch(labels or {}, self._expected_checks())
+            if why is not None:
+                self._check_published_image(why)
         return True
 
-    def _check_published_image(self) -> None:
-        """A tag hubimage did not check before it was pushed: pull it by digest and check it."""
+    def _check_published_image(self, why: str) -> None:
+        """A tag without a matching record of hubimage's checks: pull it by digest, check it."""
         from hubimage.errors import ChecksFailedError, RegistryError
 
         reference = f"{self.name.qualified_name}@{self.outcome.digest}"
-        self.reporter.info(f"{reference} carries no passed checks of hubimage's; checking it")
+        self.reporter.info(
+            f"{reference} carries no passed checks of hubimage's matching this run ({why}); "
+            "checking it"
+        )
         if not self.engine.pull(
             self.name.qualified_name, self.outcome.digest, self.login.auth_config()
         ):
@@ -216,7 +249,8 @@ class Phases:
         """
         from hubimage.inventory import LABEL_NAME, encode_inventory
 
-        labels = {CHECKS_LABEL: dumps_label(_checks_record(self.outcome.checks, self.inputs))}
+        record = _checks_record(self.outcome.checks, self._expected_checks())
+        labels = {CHECKS_LABEL: dumps_label(record)}
         if self._inventory is not None:
             labels[LABEL_NAME] = encode_inventory(self._inventory)
         self.engine.add_labels(self.outcome.local_image, labels)
@@ -233,15 +267,24 @@ class Phases:
                 return ()
         return (str(previous),)
 
-    def check(self) -> CheckReport:
-        from hubimage.check import CheckOptions, run_checks
+    def _check_options(self) -> CheckOptions:
+        from hubimage.check import CheckOptions
 
-        options = CheckOptions(
+        return CheckOptions(
             uid=self.inputs.user_id,
             hub_version=self.inputs.hub_version,
             server_timeout=self.inputs.server_timeout,
             context=self.inputs.context,
         )
+
+    def _expected_checks(self) -> dict[str, Any]:
+        options = self._check_options()
+        return expected_checks(options.uid, options.gid, options.hub_version)
+
+    def check(self) -> CheckReport:
+        from hubimage.check import run_checks
+
+        options = self._check_options()
         with self.reporter.group(f"Check {self.outcome.local_image}"):
             report = run_checks(self.engine, self.outcome.local_image, options)
             self.outcome.checks = report.as_dict()

@@ -305,3 +305,38 @@ def test_a_published_tag_hubimage_did_not_check_is_checked_before_any_bump(
     assert run.outputs["bump-result"] == "skipped"
     assert not config_repo.repos[CONFIG_REPO].pulls
     assert "2026.01.01" in config_text(config_repo, "main")
+
+
+def test_a_checks_label_written_for_another_uid_does_not_skip_the_checks(
+    tmp_path: Path,
+    docker_engine: DockerEngine,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    config_repo: GitHubStandIn,
+    repository: str,
+) -> None:
+    # A first run publishes the image, checked for uid 1000 (the image's user) and labelled so.
+    workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    first = run_with_config_repo(
+        workdir,
+        "push",
+        registry_htpasswd,
+        repository,
+        config_repo,
+        tmp_path,
+        **{"bump-mode": "none"},
+    )
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert first.outputs["pushed"] == "true"
+    docker_engine.remove_image(f"{first.outputs['image']}:{first.outputs['tag']}")
+
+    # The hub runs users as 1001: that record says nothing about it. The image is pulled and
+    # checked again, fails non-root-user, and no hub is pointed at it.
+    second = run_with_config_repo(
+        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path, **{"user-id": "1001"}
+    )
+    assert second.returncode == 1, second.stderr[-3000:]
+    assert "its checks label was written for other uid" in second.stderr
+    assert "::error title=check non-root-user::" in second.stderr
+    assert second.outputs["bump-result"] == "skipped"
+    assert not config_repo.repos[CONFIG_REPO].pulls
