@@ -27,6 +27,7 @@ import pytest
 import requests
 
 from hubimage.engine import BuildSpec, DockerEngine
+from hubimage.registry.client import MANIFEST_MEDIA_TYPES
 from hubimage.registry.credentials import UsernamePassword
 from support import token_issuer
 from support.fault_proxy import FaultProxy
@@ -60,7 +61,8 @@ def served_digest(registry: RunningRegistry, repository: str, tag: str) -> str |
     response = requests.head(
         f"http://{registry.host}/v2/{repository}/manifests/{tag}",
         auth=(registry.username, registry.password),
-        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
+        # The containerd image store pushes an OCI index; older engines a Docker manifest.
+        headers={"Accept": ", ".join(MANIFEST_MEDIA_TYPES)},
         timeout=10,
     )
     if response.status_code == 404:
