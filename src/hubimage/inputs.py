@@ -101,9 +101,19 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("update-references", "bump", "Also update other references to the image.", "false"),
     InputSpec("pr-labels", "bump", "Labels for the pull request (comma separated)."),
     InputSpec("pr-reviewers", "bump", "Reviewers for the pull request (comma separated)."),
+    InputSpec(
+        "pr-team-reviewers",
+        "bump",
+        "Team reviewers for the pull request (team slugs, comma separated).",
+    ),
     InputSpec("pr-draft", "bump", "Open the pull request as a draft.", "false"),
     InputSpec("github-token", "general", "Token for the bump and for GHCR.", secret=True),
-    InputSpec("dry-run", "general", "Do everything but push and write.", "false"),
+    InputSpec(
+        "dry-run",
+        "general",
+        "Build, check and print the bump's diff; push and write nothing.",
+        "false",
+    ),
 )
 INPUTS_BY_NAME = {spec.name: spec for spec in INPUTS}
 _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off", ""}
@@ -146,6 +156,7 @@ class RunInputs:
     update_references: bool
     pr_labels: tuple[str, ...]
     pr_reviewers: tuple[str, ...]
+    pr_team_reviewers: tuple[str, ...]
     pr_draft: bool
     github_token: str | None = field(repr=False)
     dry_run: bool
@@ -208,6 +219,7 @@ def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
         update_references=_bool(get, "update-references"),
         pr_labels=_split_list(get("pr-labels")),
         pr_reviewers=_split_list(get("pr-reviewers")),
+        pr_team_reviewers=_slugs("pr-team-reviewers", get("pr-team-reviewers")),
         pr_draft=_bool(get, "pr-draft"),
         github_token=get("github-token") or None,
         dry_run=_bool(get, "dry-run"),
@@ -216,6 +228,14 @@ def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
 
 def _split_list(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in re.split(r"[,\n]", text) if item.strip())
+
+
+def _slugs(name: str, text: str) -> tuple[str, ...]:
+    slugs = _split_list(text)
+    for slug in slugs:
+        if not _HUB_RE.fullmatch(slug):
+            raise UsageError(f"input '{name}': {slug!r} is not a team slug such as hub-admins")
+    return slugs
 
 
 def _choice(get: Getter, name: str, allowed: tuple[str, ...]) -> Any:

@@ -146,7 +146,7 @@ class Phases:
         """Plan the bump now, so a wrong hub name or config fails before anything is pushed."""
         from hubimage.rollout import preview
 
-        if not self.policy.bump:
+        if not (self.policy.bump or self.policy.plan_bump_only):
             return
         with self.reporter.group("Plan the bump"):
             plan = preview(self._rollout_request())
@@ -348,6 +348,19 @@ class Phases:
             self.outcome.pr_number = result.pr_number
             self.outcome.pr_url = result.pr_url or ""
 
+    def show_bump(self) -> None:
+        """Dry run: the bump this run would make, as a diff; nothing is written anywhere."""
+        from hubimage.rollout import roll_out
+
+        with self.reporter.group(f"Bump {', '.join(self.inputs.hubs)} (dry run: nothing written)"):
+            request = replace(self._rollout_request(), dry_run=True)
+            result = roll_out(request, self.reporter)
+            self.outcome.bump_diff = result.diff
+            self.reporter.info(result.diff.rstrip("\n") or "no change to the hub config")
+            self.outcome.notes.append(
+                "dry run: the bump was planned and its diff is in the log; nothing was written"
+            )
+
     def _rollout_request(self) -> RolloutRequest:
         from hubimage.rollout import RolloutRequest
 
@@ -367,6 +380,7 @@ class Phases:
             api_url=self.environ.get("GITHUB_API_URL") or None,
             labels=self.inputs.pr_labels,
             reviewers=self.inputs.pr_reviewers,
+            team_reviewers=self.inputs.pr_team_reviewers,
             draft=self.inputs.pr_draft,
         )
 

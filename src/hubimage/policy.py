@@ -17,17 +17,25 @@ class RunPolicy:
     push: bool
     skip_unchanged: bool
     bump: bool
+    plan_bump_only: bool  # dry run: plan the bump this run would make and show its diff
 
     @classmethod
     def decide(cls, inputs: RunInputs, environ: Mapping[str, str]) -> RunPolicy:
         event = event_name(environ)
         # An allow-list: pull requests, merge queues, workflow_run and unknown events may run
         # code from outside the repository, so nothing they build leaves the runner.
-        push = {"auto": trusted_event(event), "true": True, "false": False}[inputs.push]
-        push = push and inputs.image is not None and not inputs.dry_run
+        would_push = {"auto": trusted_event(event), "true": True, "false": False}[inputs.push]
+        would_push = would_push and inputs.image is not None
+        push = would_push and not inputs.dry_run
         skip = {"auto": event == "schedule", "true": True, "false": False}[inputs.skip_unchanged]
-        bump = push and inputs.bump_mode != "none" and bool(inputs.hubs)
-        return cls(event=event, push=push, skip_unchanged=skip, bump=bump)
+        wants_bump = inputs.bump_mode != "none" and bool(inputs.hubs)
+        return cls(
+            event=event,
+            push=push,
+            skip_unchanged=skip,
+            bump=push and wants_bump,
+            plan_bump_only=would_push and inputs.dry_run and wants_bump,
+        )
 
     def why_not_pushed(self, inputs: RunInputs) -> str:
         if inputs.dry_run:
