@@ -12,12 +12,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from hubimage.errors import BadInputError, UsageError
-from hubimage.gha import Reporter
+from hubimage.errors import EXIT_BAD_INPUT, EXIT_OK, BadInputError, UsageError
 from hubimage.reference import ImageReference, validate_tag
 from hubimage.secrets import SECRETS
+
+if TYPE_CHECKING:  # the action checks inputs with the standard library alone, before pip runs
+    from hubimage.gha import Reporter
 
 Stage = Literal["build", "check", "push", "bump", "general"]
 BumpMode = Literal["none", "file", "commit", "pr"]
@@ -163,6 +165,22 @@ class RunInputs:
 
     def secrets(self) -> list[str]:
         return [s for s in (self.registry_password, self.github_token) if s]
+
+
+def check_action_inputs(environ: Mapping[str, str], stream: TextIO) -> int:
+    """The action's first step: validate INPUT_* before anything is installed.
+
+    Runs on the bare Python of actions/setup-python (this module needs no third-party
+    package), so a bad `repo2docker-version` never reaches pip.
+    """
+    try:
+        parse_inputs(read_action_inputs(environ))
+    except UsageError as error:
+        # Workflow-command escaping: an input cannot start a command of its own.
+        text = error.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        stream.write(f"::error title=hubimage inputs::{text}\n")
+        return EXIT_BAD_INPUT
+    return EXIT_OK
 
 
 def read_action_inputs(environ: Mapping[str, str]) -> dict[str, str]:

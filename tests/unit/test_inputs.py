@@ -33,7 +33,9 @@ def test_action_inputs_match_the_input_table() -> None:
 def test_every_input_reaches_the_program_through_env_only() -> None:
     steps = load_action()["runs"]["steps"]
     run_step = next(step for step in steps if step.get("id") == "run")
-    assert run_step["env"] == {spec.env_name: "${{ inputs." + spec.name + " }}" for spec in INPUTS}
+    env = dict(run_step["env"])
+    assert env.pop("HUBIMAGE_PYTHON") == "${{ steps.python.outputs.python-path }}"
+    assert env == {spec.env_name: "${{ inputs." + spec.name + " }}" for spec in INPUTS}
     for step in steps:
         assert "inputs." not in step.get("run", "")
 
