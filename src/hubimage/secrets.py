@@ -8,9 +8,11 @@ text we did not write ourselves (engine or registry messages) before it goes int
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from urllib.parse import urlsplit
 
 SecretListener = Callable[[str], None]
 
@@ -104,3 +106,18 @@ def child_environment(
         for name, value in source.items()
         if name in names or (prefixes and name.startswith(prefixes))
     }
+
+
+def safe_for_credentials(url: str) -> bool:
+    """May credentials travel to `url`? Only over https, or plain http to this machine."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return bool(parts.hostname)
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    if parts.hostname.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False

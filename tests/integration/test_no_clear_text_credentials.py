@@ -13,7 +13,7 @@ import pytest
 from hubimage.bump.github_repo import GitHubRepo
 from hubimage.errors import RegistryAuthError, RegistryError, UsageError
 from hubimage.registry import Login, RegistryClient
-from hubimage.registry.client import safe_for_credentials
+from hubimage.secrets import safe_for_credentials
 from support.clear_text import recording_server
 from support.github_fixtures import FAST_RETRY, STANDIN_TOKEN
 from support.registry_fixtures import running_registry

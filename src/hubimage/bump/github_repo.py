@@ -10,7 +10,6 @@ message names the repository and what to check, and never contains the token.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import re
 import time
 import urllib.parse
@@ -22,6 +21,7 @@ import requests
 from github import Auth, Github, GithubException
 
 from hubimage.errors import ConfigError, GitHubError, UsageError
+from hubimage.secrets import safe_for_credentials
 
 T = TypeVar("T")
 
@@ -101,7 +101,7 @@ class GitHubRepo:
                 f"no GitHub token given for {full_name}",
                 hint=f"pass a token with {_NEEDED_PERMISSIONS} on {full_name}",
             )
-        if not _safe_api_url(base_url):
+        if not safe_for_credentials(base_url):
             raise UsageError(
                 f"GitHub API URL must start with https://, got {base_url!r}",
                 hint="the token would travel in clear text; plain http works only on loopback",
@@ -364,21 +364,6 @@ class GitHubRepo:
                 ),
             )
         return GitHubError(f"GitHub failed ({status}: {detail}) to {where}")
-
-
-def _safe_api_url(url: str) -> bool:
-    """https, or plain http to this machine only (a local GitHub stand-in or proxy)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme == "https":
-        return bool(parts.hostname)
-    if parts.scheme != "http" or not parts.hostname:
-        return False
-    if parts.hostname.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(parts.hostname).is_loopback
-    except ValueError:
-        return False
 
 
 def _message(error: GithubException) -> str:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 
@@ -28,7 +28,7 @@ from hubimage.errors import (
 from hubimage.reference import ImageReference
 from hubimage.registry.credentials import Login, registry_kind, what_to_set
 from hubimage.registry.retry import NO_RETRY, RetryPolicy, with_retries
-from hubimage.secrets import SECRETS
+from hubimage.secrets import SECRETS, safe_for_credentials
 
 MANIFEST_MEDIA_TYPES = (
     "application/vnd.oci.image.index.v1+json",
@@ -51,15 +51,6 @@ def uses_plain_http(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
-
-
-def safe_for_credentials(url: str) -> bool:
-    """May credentials travel to `url`? Only over https, or plain http on loopback."""
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return bool(parts.hostname)
-    name = parts.hostname or ""
-    return parts.scheme == "http" and uses_plain_http(f"[{name}]" if ":" in name else name)
 
 
 def api_repository(host: str, repository: str) -> str:
