@@ -7,7 +7,6 @@ the run got.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -17,7 +16,14 @@ from hubimage.engine import DockerEngine, dumps_label
 from hubimage.gha import Reporter
 from hubimage.inputs import RunInputs
 from hubimage.outcome import RunOutcome
-from hubimage.policy import RunPolicy, image_name
+from hubimage.policy import (
+    CHECKS_LABEL,
+    RunPolicy,
+    checks_record,
+    checks_record_mismatch,
+    expected_checks,
+    image_name,
+)
 from hubimage.reference import ImageReference
 from hubimage.summary import render_summary, report_checks
 
@@ -26,56 +32,6 @@ if TYPE_CHECKING:
     from hubimage.inventory import PackageInventory
     from hubimage.registry import Login
     from hubimage.rollout import RolloutRequest
-
-
-CHECKS_LABEL = "io.hubimage.checks"
-
-
-def _hub_major(version: str | None) -> int | None:
-    return int(version.split(".")[0]) if version else None
-
-
-def expected_checks(uid: int, gid: int, hub_version: str | None) -> dict[str, Any]:
-    """What a record must say for this run to trust it: who ran which checks, for which hub."""
-    from hubimage.check import CHECK_NAMES
-
-    return {
-        "uid": uid,
-        "gid": gid,
-        "hub_major": _hub_major(hub_version),
-        "checks": sorted(CHECK_NAMES),
-    }
-
-
-def _checks_record(checks: Mapping[str, Any], expected: Mapping[str, Any]) -> dict[str, Any]:
-    results = checks.get("results") or []
-    return {
-        "checked": bool(results),
-        "passed": bool(results) and not checks.get("failed"),
-        **expected,
-        "checks": sorted(str(r.get("name")) for r in results),
-        "results": {str(r.get("name")): str(r.get("status")) for r in results},
-    }
-
-
-def checks_record_mismatch(labels: Mapping[str, str], expected: Mapping[str, Any]) -> str | None:
-    """None when the image's checks label says it passed exactly this run's checks; else why not.
-
-    The label is a cache, not a signature: anyone who can push the tag can write it. It only
-    saves re-running checks whose record matches this run's uid, gid, hub major and check set.
-    """
-    try:
-        record = json.loads(labels.get(CHECKS_LABEL, "{}"))
-    except ValueError:
-        return "its checks label is not JSON"
-    if not isinstance(record, dict) or not record:
-        return "it has no checks label"
-    if record.get("passed") is not True:
-        return "its checks label does not say they passed"
-    differ = [key for key, value in expected.items() if record.get(key) != value]
-    if differ:
-        return "its checks label was written for other " + ", ".join(differ)
-    return None
 
 
 class Phases:
@@ -249,7 +205,7 @@ class Phases:
         """
         from hubimage.inventory import LABEL_NAME, encode_inventory
 
-        record = _checks_record(self.outcome.checks, self._expected_checks())
+        record = checks_record(self.outcome.checks, self._expected_checks())
         labels = {CHECKS_LABEL: dumps_label(record)}
         if self._inventory is not None:
             labels[LABEL_NAME] = encode_inventory(self._inventory)

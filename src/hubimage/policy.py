@@ -1,9 +1,11 @@
-"""What one `hubimage run` may do, decided once from its inputs and the triggering event."""
+"""What one `hubimage run` may do and trust, decided from its inputs, its event and labels."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from hubimage.inputs import EventName, RunInputs, event_name, trusted_event
 from hubimage.reference import ImageReference
@@ -55,3 +57,53 @@ class RunPolicy:
 def image_name(inputs: RunInputs) -> ImageReference:
     """The name to build under: the input, or a local name when there is none."""
     return inputs.image or ImageReference(registry=None, repository="hubimage/local")
+
+
+CHECKS_LABEL = "io.hubimage.checks"
+
+
+def _hub_major(version: str | None) -> int | None:
+    return int(version.split(".")[0]) if version else None
+
+
+def expected_checks(uid: int, gid: int, hub_version: str | None) -> dict[str, Any]:
+    """What a record must say for this run to trust it: who ran which checks, for which hub."""
+    from hubimage.check import CHECK_NAMES
+
+    return {
+        "uid": uid,
+        "gid": gid,
+        "hub_major": _hub_major(hub_version),
+        "checks": sorted(CHECK_NAMES),
+    }
+
+
+def checks_record(checks: Mapping[str, Any], expected: Mapping[str, Any]) -> dict[str, Any]:
+    results = checks.get("results") or []
+    return {
+        "checked": bool(results),
+        "passed": bool(results) and not checks.get("failed"),
+        **expected,
+        "checks": sorted(str(r.get("name")) for r in results),
+        "results": {str(r.get("name")): str(r.get("status")) for r in results},
+    }
+
+
+def checks_record_mismatch(labels: Mapping[str, str], expected: Mapping[str, Any]) -> str | None:
+    """None when the image's checks label says it passed exactly this run's checks; else why not.
+
+    The label is a cache, not a signature: anyone who can push the tag can write it. It only
+    saves re-running checks whose record matches this run's uid, gid, hub major and check set.
+    """
+    try:
+        record = json.loads(labels.get(CHECKS_LABEL, "{}"))
+    except ValueError:
+        return "its checks label is not JSON"
+    if not isinstance(record, dict) or not record:
+        return "it has no checks label"
+    if record.get("passed") is not True:
+        return "its checks label does not say they passed"
+    differ = [key for key, value in expected.items() if record.get(key) != value]
+    if differ:
+        return "its checks label was written for other " + ", ".join(differ)
+    return None

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from hubimage.check import CHECK_NAMES
-from hubimage.phases import CHECKS_LABEL, _checks_record, checks_record_mismatch, expected_checks
+from hubimage.policy import CHECKS_LABEL, checks_record, checks_record_mismatch, expected_checks
 
 THIS_RUN = expected_checks(1000, 100, "6.1.1")
 
@@ -26,7 +26,7 @@ def labels(record: dict[str, Any]) -> dict[str, str]:
 
 
 def test_a_record_of_this_runs_checks_is_trusted() -> None:
-    record = _checks_record(passed_report(), THIS_RUN)
+    record = checks_record(passed_report(), THIS_RUN)
     assert checks_record_mismatch(labels(record), THIS_RUN) is None
     # Another minor version of the same hub major checks the same thing.
     assert checks_record_mismatch(labels(record), expected_checks(1000, 100, "6.2.0")) is None
@@ -42,13 +42,13 @@ def test_a_record_of_this_runs_checks_is_trusted() -> None:
     ],
 )
 def test_a_record_for_another_run_is_not_trusted(this_run: dict[str, Any], what: str) -> None:
-    record = _checks_record(passed_report(), THIS_RUN)
+    record = checks_record(passed_report(), THIS_RUN)
     why = checks_record_mismatch(labels(record), this_run)
     assert why is not None and what in why
 
 
 def test_a_record_of_fewer_checks_is_not_trusted() -> None:
-    record = _checks_record(passed_report(CHECK_NAMES[:-1]), THIS_RUN)
+    record = checks_record(passed_report(CHECK_NAMES[:-1]), THIS_RUN)
     why = checks_record_mismatch(labels(record), THIS_RUN)
     assert why is not None and "checks" in why
 
@@ -67,7 +67,7 @@ def test_a_record_of_fewer_checks_is_not_trusted() -> None:
                 "results": {n: "pass" for n in CHECK_NAMES},
             }
         ),
-        json.dumps({**_checks_record(passed_report(), THIS_RUN), "passed": False}),
+        json.dumps({**checks_record(passed_report(), THIS_RUN), "passed": False}),
         "not json",
         "[]",
     ],
