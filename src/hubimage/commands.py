@@ -14,6 +14,7 @@ from typing import Any
 from hubimage.engine import DockerEngine
 from hubimage.errors import EXIT_FAILED, EXIT_OK, ImageNotFoundError, UsageError
 from hubimage.gha import Reporter
+from hubimage.inputs import warn_secret_build_args
 from hubimage.reference import ImageReference
 from hubimage.secrets import SECRETS
 from hubimage.summary import report_checks
@@ -27,12 +28,14 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
     image = _name_without_tag(args.image, "--image")
     context = Path(args.context)
     tag = args.tag or compute_tag(context, args.tag_scheme)
+    build_args = _key_values(args.build_arg, "--build-arg")
+    warn_secret_build_args(build_args, reporter)  # before the build can log a value
     request = BuildRequest(
         context=context,
         image=image.name,
         tag=tag,
         builder=args.builder,
-        build_args=_key_values(args.build_arg, "--build-arg"),
+        build_args=build_args,
         target=args.target,
         cache_from=tuple(args.cache_from),
         base_tag=args.pangeo_base_tag,
@@ -131,6 +134,8 @@ def push_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
 def bump_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     from hubimage.rollout import RolloutRequest, roll_out
 
+    token = os.environ.get("HUBIMAGE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN")
+    SECRETS.add(token)  # masked before any request is made
     request = RolloutRequest(
         config=args.config,
         hubs=tuple(args.hub),
@@ -142,7 +147,7 @@ def bump_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
         update_references=args.update_references,
         repository=args.repository or os.environ.get("GITHUB_REPOSITORY"),
         branch=args.branch,
-        token=os.environ.get("HUBIMAGE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN"),
+        token=token,
         api_url=args.github_api_url or os.environ.get("GITHUB_API_URL") or None,
     )
     result = roll_out(request, reporter)

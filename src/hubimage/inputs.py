@@ -12,16 +12,29 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from hubimage.errors import BadInputError, UsageError
+from hubimage.errors import EXIT_BAD_INPUT, EXIT_OK, BadInputError, UsageError
 from hubimage.reference import ImageReference, validate_tag
+from hubimage.secrets import SECRETS
+
+if TYPE_CHECKING:  # the action checks inputs with the standard library alone, before pip runs
+    from hubimage.gha import Reporter
 
 Stage = Literal["build", "check", "push", "bump", "general"]
 BumpMode = Literal["none", "file", "commit", "pr"]
 PushPolicy = Literal["auto", "true", "false"]
 Getter = Callable[[str], str]
-EventName = Literal["push", "pull_request", "schedule", "workflow_dispatch", "local", "other"]
+EventName = str  # GITHUB_EVENT_NAME as the runner sets it; "local" outside GitHub Actions
+
+# Events whose code and trigger come only from people with write access to the repository:
+# `push: auto` pushes on these and on nothing else. `repository_dispatch` needs a token that
+# can write to the repository, and runs the default branch's workflow. Every other event
+# (pull_request, pull_request_target, merge_group, workflow_run, issue_comment, ... and any
+# event GitHub adds later) may carry code or data from outside: build and check only.
+TRUSTED_EVENTS: frozenset[str] = frozenset(
+    {"push", "workflow_dispatch", "schedule", "release", "repository_dispatch"}
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,13 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("user-id", "check", "The uid the image must run as.", "1000"),
     InputSpec("hub-version", "check", "The hub's JupyterHub version (major must match)."),
     InputSpec("server-timeout", "check", "Seconds to wait for the server to start.", "60"),
-    InputSpec("push", "push", "auto (not on pull_request), true or false.", "auto"),
+    InputSpec(
+        "push",
+        "push",
+        "auto (only on push, workflow_dispatch, schedule, release, repository_dispatch), "
+        "true or false.",
+        "auto",
+    ),
     InputSpec("registry-username", "push", "Registry user (quay.io robot, _json_key, ...)."),
     InputSpec("registry-password", "push", "Registry password or token.", secret=True),
     InputSpec(
@@ -84,9 +103,19 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("update-references", "bump", "Also update other references to the image.", "false"),
     InputSpec("pr-labels", "bump", "Labels for the pull request (comma separated)."),
     InputSpec("pr-reviewers", "bump", "Reviewers for the pull request (comma separated)."),
+    InputSpec(
+        "pr-team-reviewers",
+        "bump",
+        "Team reviewers for the pull request (team slugs, comma separated).",
+    ),
     InputSpec("pr-draft", "bump", "Open the pull request as a draft.", "false"),
     InputSpec("github-token", "general", "Token for the bump and for GHCR.", secret=True),
-    InputSpec("dry-run", "general", "Do everything but push and write.", "false"),
+    InputSpec(
+        "dry-run",
+        "general",
+        "Build, check and print the bump's diff; push and write nothing.",
+        "false",
+    ),
 )
 INPUTS_BY_NAME = {spec.name: spec for spec in INPUTS}
 _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off", ""}
@@ -129,12 +158,29 @@ class RunInputs:
     update_references: bool
     pr_labels: tuple[str, ...]
     pr_reviewers: tuple[str, ...]
+    pr_team_reviewers: tuple[str, ...]
     pr_draft: bool
     github_token: str | None = field(repr=False)
     dry_run: bool
 
     def secrets(self) -> list[str]:
         return [s for s in (self.registry_password, self.github_token) if s]
+
+
+def check_action_inputs(environ: Mapping[str, str], stream: TextIO) -> int:
+    """The action's first step: validate INPUT_* before anything is installed.
+
+    Runs on the bare Python of actions/setup-python (this module needs no third-party
+    package), so a bad `repo2docker-version` never reaches pip.
+    """
+    try:
+        parse_inputs(read_action_inputs(environ))
+    except UsageError as error:
+        # Workflow-command escaping: an input cannot start a command of its own.
+        text = error.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        stream.write(f"::error title=hubimage inputs::{text}\n")
+        return EXIT_BAD_INPUT
+    return EXIT_OK
 
 
 def read_action_inputs(environ: Mapping[str, str]) -> dict[str, str]:
@@ -191,6 +237,7 @@ def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
         update_references=_bool(get, "update-references"),
         pr_labels=_split_list(get("pr-labels")),
         pr_reviewers=_split_list(get("pr-reviewers")),
+        pr_team_reviewers=_slugs("pr-team-reviewers", get("pr-team-reviewers")),
         pr_draft=_bool(get, "pr-draft"),
         github_token=get("github-token") or None,
         dry_run=_bool(get, "dry-run"),
@@ -199,6 +246,14 @@ def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
 
 def _split_list(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in re.split(r"[,\n]", text) if item.strip())
+
+
+def _slugs(name: str, text: str) -> tuple[str, ...]:
+    slugs = _split_list(text)
+    for slug in slugs:
+        if not _HUB_RE.fullmatch(slug):
+            raise UsageError(f"input '{name}': {slug!r} is not a team slug such as hub-admins")
+    return slugs
 
 
 def _choice(get: Getter, name: str, allowed: tuple[str, ...]) -> Any:
@@ -283,9 +338,41 @@ def _key_values(name: str, text: str) -> dict[str, str]:
     return result
 
 
+# Build-arg names that usually carry a secret. A build arg's value is kept in the image's
+# history (`docker history`, the image config), readable by anyone who can pull the image.
+_SECRET_NAME_PARTS = ("TOKEN", "PASSWORD", "PASSWD", "SECRET", "KEY", "CREDENTIAL")
+
+
+def secret_like_build_args(build_args: Mapping[str, str]) -> tuple[str, ...]:
+    """Names of build args that look like they carry a secret (`*TOKEN*`, `*KEY*`, ...)."""
+    return tuple(
+        name for name in build_args if any(part in name.upper() for part in _SECRET_NAME_PARTS)
+    )
+
+
+def warn_secret_build_args(build_args: Mapping[str, str], reporter: Reporter) -> None:
+    """Mask each secret-looking build arg's value, and say where such a value belongs."""
+    for name in secret_like_build_args(build_args):
+        SECRETS.add(build_args[name])
+        reporter.annotate(
+            "warning",
+            f"build arg {name} looks like a secret: build args are kept in the image's "
+            "history, where anyone who can pull the image reads them; pass it with the "
+            "`build-secrets` input instead (a BuildKit secret mount, RUN --mount=type=secret), "
+            "which is never stored in the image",
+            title="build",
+        )
+
+
 def event_name(environ: Mapping[str, str] = os.environ) -> EventName:
-    name = environ.get("GITHUB_EVENT_NAME", "")
-    if not name:
-        return "local"
-    known = ("push", "pull_request", "schedule", "workflow_dispatch")
-    return name if name in known else "other"  # type: ignore[return-value]
+    """The triggering event; "local" only outside GitHub Actions (a person at a terminal)."""
+    name = environ.get("GITHUB_EVENT_NAME", "").strip()
+    if name:
+        return name
+    # Inside Actions an event is always named; a missing one is not a reason to trust.
+    return "unknown" if environ.get("GITHUB_ACTIONS") == "true" else "local"
+
+
+def trusted_event(event: EventName) -> bool:
+    """May `push: auto` push on this event? Only on the allow-list, or outside Actions."""
+    return event == "local" or event in TRUSTED_EVENTS

@@ -39,6 +39,7 @@ class RolloutRequest:
     pr_body: str = ""
     labels: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
+    team_reviewers: tuple[str, ...] = ()
     draft: bool = False
 
     def edit_options(self) -> dict[str, Any]:
@@ -155,7 +156,13 @@ def _roll_out_github(request: RolloutRequest, reporter: Reporter) -> RolloutResu
         hubs = sorted({hub.strip() for c in edit.changes for hub in c.hub.split(",")})
         body = _pull_request_body(edit, request.pr_body)
         spec = PullRequestSpec.for_hubs(
-            hubs, tag, body, labels=request.labels, reviewers=request.reviewers, draft=request.draft
+            hubs,
+            tag,
+            body,
+            labels=request.labels,
+            reviewers=request.reviewers,
+            team_reviewers=request.team_reviewers,
+            draft=request.draft,
         )
         results.append(
             deliver_change(

@@ -28,7 +28,7 @@ from hubimage.errors import (
 from hubimage.reference import ImageReference
 from hubimage.registry.credentials import Login, registry_kind, what_to_set
 from hubimage.registry.retry import NO_RETRY, RetryPolicy, with_retries
-from hubimage.secrets import SECRETS
+from hubimage.secrets import SECRETS, safe_for_credentials
 
 MANIFEST_MEDIA_TYPES = (
     "application/vnd.oci.image.index.v1+json",
@@ -258,6 +258,14 @@ class RegistryClient:
         params = {"scope": challenge.params.get("scope", scope)}
         if "service" in challenge.params:
             params["service"] = challenge.params["service"]
+        if self.login is not None and not safe_for_credentials(realm):
+            # Anyone who can answer for the registry (or sit on the path to it) could name a
+            # realm that collects passwords in clear text.
+            raise RegistryError(
+                f"{self.host} sends us to the token service {realm}, which is not https: "
+                "hubimage does not send credentials there in clear text",
+                hint="a token service must use https:// (plain http only on loopback)",
+            )
         headers = {"Authorization": _basic_authorization(self.login)} if self.login else {}
         try:
             response = self._session.get(
