@@ -117,6 +117,7 @@ def _parse_document(text: str, filename: str) -> Document:
     document.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r(?!\n)", text)]
     if root is not None:
         _index(document, root, ())
+        _check_expansion(document, root)
     try:
         # Constructing flattens merge keys in the node graph: index first (above).
         document.data = yaml.constructor.construct_document(root) if root is not None else None
@@ -199,16 +200,78 @@ def plain_copy(data: Any) -> Any:
 
 
 def same_data(left: Any, right: Any) -> bool:
-    """Equal data, with types compared too (1 is not True, 1 is not 1.0) and NaN equal to NaN."""
-    if type(left) is not type(right):
-        return False
-    if isinstance(left, dict):
-        return left.keys() == right.keys() and all(same_data(left[k], right[k]) for k in left)
-    if isinstance(left, list):
-        return len(left) == len(right) and all(map(same_data, left, right))
-    if isinstance(left, float) and math.isnan(left):
-        return math.isnan(right)
-    return bool(left == right)
+    """Equal data, with types compared too (1 is not True, 1 is not 1.0) and NaN equal to NaN.
+
+    Linear in the size of the data as parsed: an aliased value is one object reached many
+    times, and each pair of objects is compared once (a chain of aliases would otherwise
+    be walked once per path to it, exponentially many).
+    """
+    compared: set[tuple[int, int]] = set()
+    pending = [(left, right)]
+    while pending:
+        a, b = pending.pop()
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, dict | list):
+            pair = (id(a), id(b))
+            if pair in compared:
+                continue
+            compared.add(pair)
+            if isinstance(a, dict):
+                if a.keys() != b.keys():
+                    return False
+                pending.extend((a[key], b[key]) for key in a)
+            else:
+                if len(a) != len(b):
+                    return False
+                pending.extend(zip(a, b, strict=True))
+        elif isinstance(a, float) and math.isnan(a):
+            if not math.isnan(b):
+                return False
+        elif not bool(a == b):
+            return False
+    return True
+
+
+# A value reached through aliases counts once per path to it. Real hub configs reuse a
+# user list or an image string a few times; a "billion laughs" file nests aliases so its
+# expanded size is exponential in its length. Anything that expands to more than this
+# (beyond ten times the nodes written) is refused before any walk can expand it.
+MAX_ALIAS_EXPANSION = 100_000
+
+
+def _check_expansion(document: Document, root: Node) -> None:
+    """ConfigError for recursive aliases and for alias expansion out of proportion."""
+    if not document.occurrences:
+        return
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for _, _, child in children(node))
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise ConfigError(
+                f"{document.filename}: a YAML alias refers to a value that contains it "
+                "(a recursive structure, which no hub config needs)",
+                location=document.location(node),
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for _, _, child in children(node) if id(child) not in sizes)
+    expanded = sizes[id(root)]
+    if expanded > 10 * len(sizes) + MAX_ALIAS_EXPANSION:
+        raise ConfigError(
+            f"{document.filename}: its YAML aliases expand to {expanded} values from "
+            f"{len(sizes)} written (an alias bomb?); hubimage refuses to expand them",
+            hint="write the repeated values out, or use fewer nested aliases",
+        )
 
 
 def _index(document: Document, node: Node, path: YamlPath) -> None:
