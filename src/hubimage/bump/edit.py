@@ -6,7 +6,8 @@ new text and check that the data is the old data with exactly the planned values
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode
@@ -29,6 +30,8 @@ from hubimage.bump.textedit import apply_splices
 from hubimage.errors import ConfigError, ImageReferenceError, UnsafeEditError
 from hubimage.reference import ImageReference
 
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+
 
 def edit_config_text(
     text: str,
@@ -40,13 +43,18 @@ def edit_config_text(
     allow_shared: bool = False,
     update_references: bool = False,
     chart: str | None = None,
+    wrappers: Mapping[str, str] | None = None,
+    create: bool = False,
+    digest: str | None = None,
 ) -> ConfigEdit:
     """Set the image of `hubs` in `text` to `image` ("name:tag"); the input is never changed.
 
     `text` is a hub list (`hubs:`, `clusters[].hubs[]`) or one hub's values file; for a
     values file `hubs` only labels the changes and `chart` (basehub, daskhub, ...) says where
     a missing image block goes. `path` (dotted, `[N]` for list items, relative to the hub's
-    chart values) overrides detection. Raises ConfigError / ImageReferenceError (bad input,
+    chart values) overrides detection; `create` creates it when absent. `wrappers` maps a
+    daskhub-style chart to the key its Chart.yaml gives basehub. `digest` (`sha256:...`)
+    is written with the tag (`tag@sha256:...`). Raises ConfigError / ImageReferenceError (bad input,
     nothing changed) and UnsafeEditError (the edit would change more than planned).
     """
     request = BumpRequest(
@@ -54,11 +62,13 @@ def edit_config_text(
         explicit_path=parse_path(path) if path else None,
         allow_shared=allow_shared,
         update_references=update_references,
+        create=create,
+        digest=parse_digest(digest) if digest else None,
     )
     with collector_paused():
         document = parse_document(text, filename)
         layout = find_layout(document)
-        scopes = hub_scopes(document, layout, hub_names(hubs), chart)
+        scopes = hub_scopes(document, layout, hub_names(hubs), chart, wrappers or {})
         plan = plan_bump(document, layout, scopes, request)
         new_text = apply_splices(text, [edit.splice for edit in plan.edits])
         new_document = _verify(document, new_text, plan)
@@ -80,8 +90,25 @@ def parse_image(image: str) -> ImageReference:
     return reference
 
 
+def parse_digest(digest: str) -> str:
+    if not _DIGEST.fullmatch(digest):
+        raise ImageReferenceError(
+            f"digest {digest!r} is not sha256:<64 hex digits>",
+            hint="pass the digest the push reported (hubimage push --json: digest)",
+        )
+    return digest
+
+
+def image_with_digest(image: str, digest: str | None) -> str:
+    return f"{image}@{digest}" if digest else image
+
+
 def hub_scopes(
-    document: Document, layout: Layout, hubs: tuple[str, ...], chart: str | None
+    document: Document,
+    layout: Layout,
+    hubs: tuple[str, ...],
+    chart: str | None,
+    wrappers: Mapping[str, str],
 ) -> list[HubScope]:
     if layout.kind == "values":
         if not isinstance(document.root, MappingNode):
@@ -89,20 +116,21 @@ def hub_scopes(
         if own_child(document, document.root, "$schema") is not None:
             raise ConfigError(f"{document.filename} is a JSON schema, not a hub config")
         label = ", ".join(hubs)
-        return [HubScope(label, (), document.root, (), document.root, chart)]
+        wrapper = wrappers.get(chart or "")
+        return [HubScope(label, (), document.root, (), document.root, chart, wrapper=wrapper)]
     if not hubs:
         names = ", ".join(hub.name for hub in layout.hubs)
         raise ConfigError(f"{document.filename}: name the hub(s) to bump", hint=f"hubs: {names}")
-    return [_scope_of(document, hub) for hub in select_hubs(document, layout, hubs)]
+    return [_scope_of(document, hub, wrappers) for hub in select_hubs(document, layout, hubs)]
 
 
-def _scope_of(document: Document, hub: Hub) -> HubScope:
+def _scope_of(document: Document, hub: Hub, wrappers: Mapping[str, str]) -> HubScope:
     if hub.values_files is not None and own_child(document, hub.node, "config") is None:
         raise ConfigError(
             f"{document.filename}: hub {hub.name} keeps its chart values in "
             f"{', '.join(hub.values_files)}",
-            hint="bump the cluster file with bump_config_file (or edit_config_tree), "
-            "which finds the values file that holds the image",
+            hint=f"pass the file that lists them, --config {document.filename}, to "
+            "hubimage bump (not to this library function)",
         )
     config = own_child(document, hub.node, "config")
     return HubScope(
@@ -113,6 +141,7 @@ def _scope_of(document: Document, hub: Hub) -> HubScope:
         node=config[1] if config else None,
         chart=hub.chart,
         chart_key=hub.chart_key,
+        wrapper=wrappers.get(hub.chart or ""),
     )
 
 
@@ -197,4 +226,5 @@ def _result(old: Document, new: Document, plan: BumpPlan) -> ConfigEdit:
         changed=new.text != old.text,
         changes=tuple(changes),
         other_references=references,
+        new_data=new.data,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from hubimage.bump.result import BumpResult
@@ -32,9 +32,11 @@ def bump_config_file(
     in its directory, same mode, os.replace) only if it changed and not `dry_run`.
     """
     entry = str(config_file)
+    root = repository_root(config_file)
     result = edit_config_tree(
         entry,
-        read_config_text,
+        confined_reader(root),
+        root=_same_form(root, entry),
         hubs=hubs,
         image=image,
         path=path,
@@ -44,8 +46,39 @@ def bump_config_file(
     if not dry_run:
         for edit in result.edits:
             if edit.changed:
-                write_atomically(Path(edit.file), edit.new_text)
+                write_atomically(Path(edit.file), edit.new_text, root)
     return result
+
+
+def repository_root(config_file: Path) -> Path:
+    """The git work tree holding the config (the folder with `.git`), else its own folder."""
+    start = Path(os.path.abspath(config_file)).parent
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def _same_form(root: Path, entry: str) -> str:
+    """`root` written as `entry` is (relative to the working folder, or absolute)."""
+    return str(root) if os.path.isabs(entry) else os.path.relpath(root)
+
+
+def confined_reader(root: Path) -> Callable[[str], str | None]:
+    """read_config_text, refusing files that are (or link to) something outside `root`."""
+    real_root = root.resolve()
+
+    def read(file: str) -> str | None:
+        target = Path(file).resolve()
+        if Path(file).exists() and not target.is_relative_to(real_root):
+            raise ConfigError(
+                f"{file} leads outside the config repository ({root}): it is a symbolic "
+                f"link to {target}",
+                hint="keep hub config files inside the repository, not linked from elsewhere",
+            )
+        return read_config_text(file)
+
+    return read
 
 
 MAX_CONFIG_BYTES = 10 * 1024 * 1024
@@ -80,9 +113,18 @@ def read_config_text(file: str) -> str | None:
         ) from None
 
 
-def write_atomically(file: Path, text: str) -> None:
-    """Replace `file` by `text` in one step, keeping its permission bits."""
+def write_atomically(file: Path, text: str, root: Path | None = None) -> None:
+    """Replace `file` by `text` in one step, keeping its permission bits.
+
+    With `root`, refuse to write through a symbolic link that leads outside it.
+    """
     target = file.resolve()
+    if root is not None and not target.is_relative_to(root.resolve()):
+        raise ConfigError(
+            f"{file} is a symbolic link to {target}, outside the config repository ({root}); "
+            "nothing was written",
+            hint="replace the link by the file itself",
+        )
     mode = stat.S_IMODE(target.stat().st_mode)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:

@@ -71,6 +71,7 @@ class HubScope:
     node: Node | None
     chart: str | None
     chart_key: str | None = None
+    wrapper: str | None = None  # the key the chart's Chart.yaml gives basehub, when known
 
     @property
     def path(self) -> YamlPath:
@@ -109,10 +110,14 @@ def resolve(document: Document, start: Node, path: YamlPath) -> list[Node] | Non
 
 
 def locate_image(
-    document: Document, scope: HubScope, image: ImageReference, explicit: YamlPath | None
+    document: Document,
+    scope: HubScope,
+    image: ImageReference,
+    explicit: YamlPath | None,
+    create: bool = False,
 ) -> ImageSite:
     if explicit is not None:
-        return _explicit_site(document, scope, explicit)
+        return _explicit_site(document, scope, explicit, create)
     prefixes = _chart_prefixes(scope)
     found = [site for prefix in prefixes if (site := _existing_site(document, scope, prefix))]
     if len(found) > 1:
@@ -195,6 +200,8 @@ def _chart_prefixes(scope: HubScope) -> list[YamlPath]:
     existing = [key for key in WRAPPER_KEYS if _has_key(scope.node, key)]
     if scope.chart in BASE_CHARTS:
         return [()]
+    if scope.wrapper is not None and scope.chart not in BASE_CHARTS:
+        return [(scope.wrapper,)]  # the only key the chart reads
     if scope.chart in WRAPPING_CHARTS:
         if existing:
             return [(existing[0],)]
@@ -229,9 +236,19 @@ def _site_at(document: Document, path: YamlPath, node: Node) -> ImageSite:
     )
 
 
-def _explicit_site(document: Document, scope: HubScope, explicit: YamlPath) -> ImageSite:
+def _explicit_site(
+    document: Document, scope: HubScope, explicit: YamlPath, create: bool = False
+) -> ImageSite:
     start = scope.node
     chain = resolve(document, start, explicit) if start is not None else None
+    if not chain and create:
+        if any(isinstance(key, int) for key in explicit):
+            raise ConfigError(
+                f"{document.filename}: --create makes mapping keys, not list items "
+                f"({format_path(explicit)})",
+                hint="create the list item by hand once, then bump with --path",
+            )
+        return _site_to_create(document, scope, tuple(str(key) for key in explicit))
     if not chain:
         raise _no_such_path(document, scope, explicit)
     node = chain[-1]
@@ -281,7 +298,13 @@ def _missing_site(document: Document, scope: HubScope) -> MissingImage:
             "section to add one to: is this a hub's config?",
             hint="check the file, name the hub's chart, or pass --path",
         )
-    keys = tuple(str(key) for key in (*scope.values_keys, *_chart_prefixes(scope)[-1], *IMAGE_KEYS))
+    path = tuple(str(key) for key in (*_chart_prefixes(scope)[-1], *IMAGE_KEYS))
+    return _site_to_create(document, scope, path)
+
+
+def _site_to_create(document: Document, scope: HubScope, path: tuple[str, ...]) -> MissingImage:
+    """Where `path` (in the hub's values) is to be created: under its longest existing part."""
+    keys = (*scope.values_keys, *path)
     parent_path, parent, key_node = scope.entry_path, scope.entry, None
     while keys and (entry := own_child(document, parent, keys[0])) is not None:
         parent_path, parent, keys = (*parent_path, keys[0]), entry[1], keys[1:]

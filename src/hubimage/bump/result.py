@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class ConfigEdit:
     changed: bool
     changes: tuple[ImageChange, ...]
     other_references: tuple[OtherReference, ...]
+    # The edited document's data as parsed back (what the post-condition merges).
+    new_data: Any = field(default=None, repr=False, compare=False)
 
     def unified_diff(self, old_text: str) -> str:
         """`old_text` (the text this edit was made from) to `new_text`, as a unified diff."""
