@@ -154,7 +154,13 @@ def bump_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
         branch=args.branch,
         token=os.environ.get("HUBIMAGE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN"),
         api_url=args.github_api_url or os.environ.get("GITHUB_API_URL") or None,
+        scope=args.scope,
+        chart=args.chart,
+        create=args.create,
+        digest=args.pin_digest,
     )
+    if args.create and not args.path:
+        raise UsageError("--create needs --path (the path to create)")
     result = roll_out(request, reporter)
     if args.dry_run and not args.json:
         print(result.diff, end="")

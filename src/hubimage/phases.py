@@ -323,6 +323,9 @@ class Phases:
             labels=self.inputs.pr_labels,
             reviewers=self.inputs.pr_reviewers,
             draft=self.inputs.pr_draft,
+            scope=self.inputs.bump_scope,
+            chart=self.inputs.chart,
+            digest=(self.outcome.digest or None) if self.inputs.pin_digest else None,
         )
 
     def pull_request_body(self) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from hubimage.bump.result import BumpResult
-from hubimage.bump.tree import edit_config_tree
+from hubimage.bump.tree import Scope, edit_config_tree
 from hubimage.errors import ConfigError
 
 
@@ -23,6 +23,10 @@ def bump_config_file(
     allow_shared: bool = False,
     update_references: bool = False,
     dry_run: bool = False,
+    scope: Scope = "source",
+    chart: str | None = None,
+    create: bool = False,
+    digest: str | None = None,
 ) -> BumpResult:
     """Bump `hubs` in `config_file` (a hub list, a values file or a 2026 cluster.yaml).
 
@@ -42,6 +46,10 @@ def bump_config_file(
         path=path,
         allow_shared=allow_shared,
         update_references=update_references,
+        scope=scope,
+        chart=chart,
+        create=create,
+        digest=digest,
     )
     if not dry_run:
         for edit in result.edits:

@@ -64,10 +64,13 @@ def not_taking_effect(
 
 
 def others_changed_error(where: str, named: Sequence[str], others: Sequence[str]) -> ConfigError:
-    more = " ".join(f"--hub {hub}" for hub in others)
+    shown = ", ".join(others[:10]) + (f" and {len(others) - 10} more" if len(others) > 10 else "")
+    if len(others) <= 10:
+        more = "add " + " ".join(f"--hub {hub}" for hub in others) + " to bump them as well"
+    else:
+        more = f"name all {len(others) + len(named)} hubs with --hub to bump them as well"
     return ConfigError(
-        f"{where}: this edit changes the image of hub(s) {', '.join(others)} too, whose "
-        f"users get their image from it, not only of {', '.join(named)}; nothing was written",
-        hint=f"add {more} to bump them as well, or --scope hub to change only "
-        f"{', '.join(named)}, or --allow-shared",
+        f"{where}: this edit changes the image of hub(s) {shown} too, whose users get their "
+        f"image from it, not only of {', '.join(named)}; nothing was written",
+        hint=f"{more}, or add --scope hub to change only {', '.join(named)}, or --allow-shared",
     )

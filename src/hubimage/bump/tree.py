@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from hubimage.bump.document import Document
 from hubimage.bump.edit import edit_config_text, hub_names, image_with_digest, parse_image
-from hubimage.bump.effective import Offers, chart_prefix, merge_values, offered_images
+from hubimage.bump.effective import Offers, chart_prefix, describe, merge_values, offered_images
 from hubimage.bump.hubfiles import (
     FileCache,
     HubFiles,
@@ -31,9 +31,9 @@ from hubimage.bump.hubfiles import (
     is_encrypted,
     listers,
 )
-from hubimage.bump.layout import WRAPPING_CHARTS, Hub, Layout, find_layout
+from hubimage.bump.layout import WRAPPER_KEYS, WRAPPING_CHARTS, Hub, Layout, find_layout
 from hubimage.bump.layout import select_hubs as _select_hubs
-from hubimage.bump.locate import HubScope, has_image
+from hubimage.bump.locate import PROFILE_LIST_KEYS, HubScope, has_image, resolve
 from hubimage.bump.paths import parse_path
 from hubimage.bump.postcondition import (
     changed_others,
@@ -276,14 +276,46 @@ class _Tree:
         return chosen
 
     def _no_effect(self, hub: Hub, file: str, after: Offers) -> ConfigError:
-        why = ""
-        if any(offer.where.startswith("profileList") for offer in after):
-            why = (
-                f": the hub's users choose from profile choices (profileList), and a change "
-                f"in {file} does not reach them. Helm replaces lists whole, so a change for "
-                f"this hub alone would mean copying the whole profileList into {file}"
+        image = self.options.new_image
+        if not any(offer.where.startswith("profileList") for offer in after):
+            return not_taking_effect(self.entry, hub.name, after, image)
+        source = self._profile_list_source(hub)
+        sharing = [name for name in self._listers(source) if name != hub.name] if source else []
+        lines = self._profile_list_lines(source) if source else 0
+        return ConfigError(
+            f"{self.entry}: hub {hub.name}'s users choose their image from profile choices "
+            f"(jupyterhub.singleuser.profileList, {lines} lines in {source}), which a change "
+            f"in {file} does not reach: Helm replaces a list whole, so an override for this "
+            f"hub alone would have to copy the whole profileList into {file}. hubimage does "
+            f"not copy it; nothing was written (the hub would get {describe(after)})",
+            hint=(
+                f"bump every hub using it at once (add {_hub_flags(sharing)}, without "
+                "--scope hub), or copy the profileList into "
+                f"{file} by hand once, then bump with --scope hub"
             )
-        return not_taking_effect(self.entry, hub.name, after, self.options.new_image, why)
+            if sharing
+            else "pass --path with the choice to change (see above)",
+        )
+
+    def _profile_list_source(self, hub: Hub) -> str | None:
+        """The last of the hub's files that sets its profileList (the one Helm keeps)."""
+        source = None
+        for file in self.files[hub.name].readable:
+            data = self._doc(file).data
+            prefix = chart_prefix(data, hub.chart, self.wrappers.get(hub.chart or ""))
+            if _lookup(data, (*prefix, "jupyterhub", "singleuser", "profileList")) is not None:
+                source = file
+        return source
+
+    def _profile_list_lines(self, file: str) -> int:
+        document = self._doc(file)
+        assert document.root is not None
+        for prefix in ((), *((key,) for key in WRAPPER_KEYS)):
+            chain = resolve(document, document.root, (*prefix, *PROFILE_LIST_KEYS))
+            if chain:
+                node = chain[-1]
+                return int(document.line_of(node.end_mark.index) - node.start_mark.line)
+        return 0
 
     # --- what each hub's users get -------------------------------------------------------
 
@@ -298,6 +330,9 @@ class _Tree:
         assert document is not None
         return document
 
+    def _listers(self, file: str) -> list[str]:
+        return listers(self.layout, self.entry, file, self.root)
+
     def _scope(self, file: str, hub: Hub) -> HubScope:
         root = self._doc(file).root
         if root is None:
@@ -309,9 +344,7 @@ class _Tree:
     def _values(self, hub: Hub, edits: Mapping[str, ConfigEdit]) -> Any:
         if hub.values_files is None:
             data = edits[self.entry].new_data if self.entry in edits else self.document.data
-            for key in (*hub.path, "config"):
-                data = _step(data, key)
-            return data
+            return _lookup(data, (*hub.path, "config"))
         layers = [
             edits[file].new_data if file in edits else self._doc(file).data
             for file in self.files[hub.name].readable
@@ -342,6 +375,18 @@ class _Tree:
         if others and not self.options.allow_shared:
             where = ", ".join(file for file in edits if edits[file].changed)
             raise others_changed_error(where, named, others)
+
+
+def _hub_flags(hubs: Sequence[str]) -> str:
+    if len(hubs) <= 10:
+        return " ".join(f"--hub {hub}" for hub in hubs)
+    return f"--hub for each of the {len(hubs)} hubs: {', '.join(hubs)}"
+
+
+def _lookup(data: Any, path: Sequence[Any]) -> Any:
+    for key in path:
+        data = _step(data, key)
+    return data
 
 
 def _step(data: Any, key: Any) -> Any:
