@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode
@@ -21,6 +22,7 @@ from hubimage.bump.document import (
     plain_copy,
     same_data,
 )
+from hubimage.bump.hubploy import hubploy_image_path
 from hubimage.bump.layout import Hub, Layout, find_layout, select_hubs
 from hubimage.bump.locate import HubScope
 from hubimage.bump.paths import YamlPath, format_path, parse_path
@@ -68,6 +70,10 @@ def edit_config_text(
     with collector_paused():
         document = parse_document(text, filename)
         layout = find_layout(document)
+        if layout.kind == "values" and request.explicit_path is None:
+            hubploy_path = hubploy_image_path(document, request.image)
+            if hubploy_path is not None:
+                request = replace(request, explicit_path=hubploy_path)
         scopes = hub_scopes(document, layout, hub_names(hubs), chart, wrappers or {})
         plan = plan_bump(document, layout, scopes, request)
         new_text = apply_splices(text, [edit.splice for edit in plan.edits])

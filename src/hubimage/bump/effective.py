@@ -82,6 +82,13 @@ def offered_images(
 
 
 def _offers(values: Any, prefix: Sequence[str]) -> Offers:
+    hubploy = _get(values, ("images",))
+    if not prefix and isinstance(hubploy, dict) and _get(values, ("jupyterhub",)) is None:
+        if isinstance(hubploy.get("image_name"), str):
+            return (Offer("images.image_name", hubploy["image_name"]),)
+        if isinstance(hubploy.get("images"), list):
+            listed = enumerate(hubploy["images"])
+            return tuple(Offer(f"images.images[{i}]", image_text(e)) for i, e in listed)
     singleuser = _get(values, (*prefix, *SINGLEUSER))
     default = image_text(_get(singleuser, ("image",)))
     profiles = _get(singleuser, ("profileList",))

@@ -7,6 +7,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from hubimage.bump.result import BumpResult
 from hubimage.bump.tree import Scope, edit_config_tree
@@ -35,6 +36,20 @@ def bump_config_file(
     Every file is edited and verified before any is written; a file is rewritten (temp file
     in its directory, same mode, os.replace) only if it changed and not `dry_run`.
     """
+    if config_file.is_dir():
+        return _bump_hubploy_deployments(
+            config_file,
+            hubs,
+            dry_run,
+            image=image,
+            path=path,
+            allow_shared=allow_shared,
+            update_references=update_references,
+            scope=scope,
+            chart=chart,
+            create=create,
+            digest=digest,
+        )
     entry = str(config_file)
     root = repository_root(config_file)
     result = edit_config_tree(
@@ -56,6 +71,35 @@ def bump_config_file(
             if edit.changed:
                 write_atomically(Path(edit.file), edit.new_text, root)
     return result
+
+
+def _bump_hubploy_deployments(
+    folder: Path, hubs: Sequence[str], dry_run: bool, **options: Any
+) -> BumpResult:
+    """`deployments/` of a hubploy repository: each hub's `<hub>/hubploy.yaml`."""
+    names = (hubs,) if isinstance(hubs, str) else tuple(hubs)
+    files = [folder / name / "hubploy.yaml" for name in names]
+    absent = [str(file) for file in files if not file.is_file()]
+    if absent or not files:
+        raise ConfigError(
+            f"{folder} is a directory, not a config file"
+            + (f", and it has no {', '.join(absent)}" if absent else ""),
+            hint="pass --config with the hub config file (for hubploy: "
+            "deployments/HUB/hubploy.yaml)",
+        )
+    results = [
+        bump_config_file(file, hubs=[name], dry_run=True, **options)
+        for name, file in zip(names, files, strict=True)
+    ]
+    combined = BumpResult(
+        tuple(edit for result in results for edit in result.edits),
+        tuple(text for result in results for text in result.old_texts),
+    )
+    if not dry_run:  # every hub planned and verified before any file is written
+        for edit in combined.edits:
+            if edit.changed:
+                write_atomically(Path(edit.file), edit.new_text, repository_root(folder))
+    return combined
 
 
 def repository_root(config_file: Path) -> Path:

@@ -42,13 +42,16 @@ class ConfigEdit:
 
     def unified_diff(self, old_text: str) -> str:
         """`old_text` (the text this edit was made from) to `new_text`, as a unified diff."""
+        lines = difflib.unified_diff(
+            old_text.splitlines(keepends=True),
+            self.new_text.splitlines(keepends=True),
+            fromfile=f"a/{self.file.lstrip('/')}",
+            tofile=f"b/{self.file.lstrip('/')}",
+        )
+        # As diff and git write a last line without a line break (so `git apply` takes it).
         return "".join(
-            difflib.unified_diff(
-                old_text.splitlines(keepends=True),
-                self.new_text.splitlines(keepends=True),
-                fromfile=f"a/{self.file.lstrip('/')}",
-                tofile=f"b/{self.file.lstrip('/')}",
-            )
+            line if line.endswith(("\n", "\r")) else f"{line}\n\\ No newline at end of file\n"
+            for line in lines
         )
 
 
