@@ -62,6 +62,15 @@ class Document:
     # id(mapping) -> its own (key, value) pairs, for mappings that use `<<` merge keys
     merge_pairs: dict[int, list[tuple[Node, Node]]] = field(default_factory=dict)
     line_starts: list[int] = field(default_factory=list)  # offset of each line's start
+    index: int = 0  # which YAML document of the file this is (the one holding the hubs)
+    count: int = 1  # how many documents the file has
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """Where this document's content is in the text (the others are outside)."""
+        if self.root is None:
+            return 0, len(self.text)
+        return self.root.start_mark.index, self.root.end_mark.index
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset."""
@@ -77,7 +86,10 @@ class Document:
 
 
 def parse_document(text: str, filename: str) -> Document:
-    """Parse `text` (one YAML document); ConfigError with line and column if it is not YAML.
+    """Parse `text`; ConfigError with line and column if it is not YAML.
+
+    In a file of several YAML documents, the one document that holds hub configuration is
+    the Document (its nodes' offsets are into the whole text); no such one is an error.
 
     The C composer (ruamel.yaml.clib) is about 5x faster than the pure one and gives the
     same nodes, marks and styles; text it rejects is parsed again by the pure composer, so
@@ -104,16 +116,19 @@ def collector_paused() -> Iterator[None]:
 
 
 def _parse_document(text: str, filename: str) -> Document:
-    yaml, root = _compose_fast(text)
+    yaml, roots = _compose_fast(text)
     if yaml is None:
         yaml = YAML(typ="safe", pure=True)
         try:
-            root = yaml.compose(text)
+            roots = list(yaml.compose_all(text))
         except MarkedYAMLError as error:
             raise _yaml_error(error, filename) from None
         except YAMLError as error:
             raise ConfigError(f"{filename}: not valid YAML: {error}") from None
+    index = _hub_document(roots, filename) if len(roots) > 1 else 0
+    root = roots[index] if roots else None
     document = Document(filename, text, root, None, _newline_of(text))
+    document.index, document.count = index, len(roots)
     document.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r(?!\n)", text)]
     if root is not None:
         _index(document, root, ())
@@ -126,18 +141,43 @@ def _parse_document(text: str, filename: str) -> Document:
     return document
 
 
-def _compose_fast(text: str) -> tuple[YAML | None, Node | None]:
-    """(loader, root) from the C composer; (None, None) without it or when it fails."""
+# Top-level keys of a document that holds hub configuration (a hub list, a hub's values, hubploy).
+_HUB_KEYS = frozenset({"hubs", "clusters", "jupyterhub", "basehub", "base-hub", "images"})
+
+
+def _hub_document(roots: list[Node], filename: str) -> int:
+    """Which document of a multi-document file holds the hubs (the others are left alone)."""
+    found = [
+        index
+        for index, root in enumerate(roots)
+        if isinstance(root, SequenceNode)
+        or (
+            isinstance(root, MappingNode)
+            and any(str(key.value) in _HUB_KEYS for key, _ in root.value)
+        )
+    ]
+    if len(found) == 1:
+        return found[0]
+    which = ", ".join(str(index + 1) for index in found) if found else "none"
+    raise ConfigError(
+        f"{filename}: of its {len(roots)} YAML documents, {'several' if found else 'none'} "
+        f"hold hub configuration (documents: {which})",
+        hint="split the file, one document for the hubs' configuration",
+    )
+
+
+def _compose_fast(text: str) -> tuple[YAML | None, list[Node]]:
+    """(loader, document roots) from the C composer; (None, []) without it or when it fails."""
     if not _HAS_CLIB or text.startswith("\ufeff") or _DIRECTIVE.search(text):
         # The C reader drops a byte order mark from its offsets, and ruamel only learns
         # a `%YAML 1.1` directive from its pure scanner.
-        return None, None
+        return None, []
     yaml = YAML(typ="safe", pure=False)
     yaml.Resolver = _Yaml12Resolver
     try:
-        return yaml, yaml.compose(text)
+        return yaml, list(yaml.compose_all(text))
     except YAMLError:
-        return None, None
+        return None, []
 
 
 def children(node: Node) -> Iterator[tuple[str | int, Node | None, Node]]:

@@ -160,6 +160,14 @@ def _verify(document: Document, new_text: str, plan: BumpPlan) -> Document:
             f"{document.filename}: the edited text would not parse ({error.message}); "
             "nothing was written"
         ) from None
+    if (new_document.index, new_document.count) != (document.index, document.count) or not (
+        _outside_unchanged(document, new_document)
+    ):
+        raise UnsafeEditError(
+            f"{document.filename}: the edit would reach beyond the YAML document that holds "
+            "the hubs; nothing was written",
+            hint="please report this with the file; edit it by hand meanwhile",
+        )
     expected = plain_copy(document.data)
     for edit in plan.edits:
         for value in edit.values:
@@ -173,6 +181,14 @@ def _verify(document: Document, new_text: str, plan: BumpPlan) -> Document:
             hint="please report this with the file; edit it by hand meanwhile",
         )
     return new_document
+
+
+def _outside_unchanged(old: Document, new: Document) -> bool:
+    """In a multi-document file, the other documents' text is byte for byte the same."""
+    if old.count == 1:
+        return True
+    (old_start, old_end), (new_start, new_end) = old.span, new.span
+    return old.text[:old_start] == new.text[:new_start] and old.text[old_end:] == new.text[new_end:]
 
 
 def _set_path(data: Any, path: YamlPath, value: str, filename: str) -> Any:
