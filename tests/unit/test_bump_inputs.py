@@ -17,7 +17,7 @@ def inputs(**values: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("config", ["/etc/hubs.yaml", "../other/hubs.yaml", "a/../../x.yaml"])
 def test_hub_config_outside_the_repository_is_refused(config: str) -> None:
-    with pytest.raises(UsageError, match="input 'hub-config'.*leaves the repository"):
+    with pytest.raises(UsageError, match=r"input 'hub-config'.*leaves the repository"):
         parse_inputs(inputs(hub_config=config, hubs="staging"))
 
 
