@@ -16,12 +16,13 @@ import gc
 import importlib.util
 import math
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
@@ -95,8 +96,25 @@ def parse_document(text: str, filename: str) -> Document:
     same nodes, marks and styles; text it rejects is parsed again by the pure composer, so
     errors read the same with or without the C extension.
     """
-    with collector_paused():
-        return _parse_document(text, filename)
+    with collector_paused(), warnings.catch_warnings():
+        # A re-used anchor name is valid YAML (the later one counts); ruamel warns about it.
+        warnings.simplefilter("ignore", ReusedAnchorWarning)
+        try:
+            return _parse_document(text, filename)
+        except RecursionError:
+            raise _too_deep(filename) from None
+
+
+# Real hub configs nest a dozen levels; far deeper is hostile input, and Python's own
+# parsers and walks recurse per level.
+MAX_DEPTH = 200
+
+
+def _too_deep(filename: str) -> ConfigError:
+    return ConfigError(
+        f"{filename}: its YAML nests more than {MAX_DEPTH} levels deep; no hub config does",
+        hint="check that --config names the right file",
+    )
 
 
 @contextlib.contextmanager
@@ -321,6 +339,8 @@ def _index(document: Document, node: Node, path: YamlPath) -> None:
     stack: list[tuple[Node, YamlPath]] = [(node, path)]
     while stack:
         current, current_path = stack.pop()
+        if len(current_path) > MAX_DEPTH:
+            raise _too_deep(document.filename)
         definition = first_path.setdefault(id(current), current_path)
         if definition is not current_path:
             seen = document.occurrences.setdefault(id(current), [definition])
