@@ -9,19 +9,22 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hubimage.engine import DockerEngine
 from hubimage.errors import EXIT_FAILED, EXIT_OK, ImageNotFoundError, UsageError
 from hubimage.gha import AnnotationLevel, Reporter
 from hubimage.reference import ImageReference
 from hubimage.registry.secrets import SECRETS
+
+if TYPE_CHECKING:  # the engine (the Docker SDK) is imported only by the verbs that use it
+    from hubimage.engine import DockerEngine
 
 CommandResult = tuple[dict[str, Any], int]
 
 
 def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     from hubimage.build import BuildRequest, build_image, compute_tag
+    from hubimage.engine import DockerEngine
 
     image = _name_without_tag(args.image, "--image")
     context = Path(args.context)
@@ -57,6 +60,7 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
 def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     from hubimage.check import CheckOptions, run_checks
     from hubimage.check.model import DEFAULT_SIZE_WARN_BYTES
+    from hubimage.engine import DockerEngine
 
     reference = ImageReference.parse(args.image)  # a malformed reference is exit 2
     engine = DockerEngine()
@@ -107,6 +111,7 @@ def ensure_local_image(engine: DockerEngine, reference: ImageReference, reporter
 
 
 def push_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
+    from hubimage.engine import DockerEngine
     from hubimage.registry import credentials_from_environment, push_image
 
     reference = ImageReference.parse(args.image)

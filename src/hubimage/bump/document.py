@@ -63,6 +63,8 @@ class Document:
     # id(mapping) -> its own (key, value) pairs, for mappings that use `<<` merge keys
     merge_pairs: dict[int, list[tuple[Node, Node]]] = field(default_factory=dict)
     line_starts: list[int] = field(default_factory=list)  # offset of each line's start
+    anchored: dict[int, Node] = field(default_factory=dict, repr=False)  # id -> node
+    node_count: int = 0  # nodes written (an alias is not one more)
     index: int = 0  # which YAML document of the file this is (the one holding the hubs)
     count: int = 1  # how many documents the file has
 
@@ -298,9 +300,31 @@ def same_data(left: Any, right: Any) -> bool:
 MAX_ALIAS_EXPANSION = 100_000
 
 
+def _flat_expansion(document: Document) -> int | None:
+    """The expanded size when no alias is inside an anchored value (the common case):
+    the nodes written plus, per alias, the size of what it repeats. None if aliases nest."""
+    definitions = {paths[0] for paths in document.occurrences.values()}
+    for paths in document.occurrences.values():
+        for path in paths[1:]:
+            if any(path[:depth] in definitions for depth in range(len(path))):
+                return None  # an alias inside an anchored value (or inside itself)
+    expanded = document.node_count
+    for key, paths in document.occurrences.items():
+        size, stack = 0, [document.anchored[key]]
+        while stack:
+            size += 1
+            stack.extend(child for _, _, child in children(stack.pop()))
+        expanded += (len(paths) - 1) * size
+    return expanded
+
+
 def _check_expansion(document: Document, root: Node) -> None:
     """ConfigError for recursive aliases and for alias expansion out of proportion."""
     if not document.occurrences:
+        return
+    flat = _flat_expansion(document)
+    if flat is not None:
+        _refuse_expansion(document, flat, document.node_count)
         return
     sizes: dict[int, int] = {}
     on_path: set[int] = set()
@@ -323,11 +347,14 @@ def _check_expansion(document: Document, root: Node) -> None:
         on_path.add(key)
         stack.append((node, True))
         stack.extend((child, False) for _, _, child in children(node) if id(child) not in sizes)
-    expanded = sizes[id(root)]
-    if expanded > 10 * len(sizes) + MAX_ALIAS_EXPANSION:
+    _refuse_expansion(document, sizes[id(root)], len(sizes))
+
+
+def _refuse_expansion(document: Document, expanded: int, written: int) -> None:
+    if expanded > 10 * written + MAX_ALIAS_EXPANSION:
         raise ConfigError(
             f"{document.filename}: its YAML aliases expand to {expanded} values from "
-            f"{len(sizes)} written (an alias bomb?); hubimage refuses to expand them",
+            f"{written} written (an alias bomb?); hubimage refuses to expand them",
             hint="write the repeated values out, or use fewer nested aliases",
         )
 
@@ -343,11 +370,13 @@ def _index(document: Document, node: Node, path: YamlPath) -> None:
             raise _too_deep(document.filename)
         definition = first_path.setdefault(id(current), current_path)
         if definition is not current_path:
+            document.anchored[id(current)] = current
             seen = document.occurrences.setdefault(id(current), [definition])
             seen.append(current_path)
             if current.anchor is None:
                 current.anchor = _anchor_name(document.text, current)
             continue  # an alias: its content was indexed at the definition
+        document.node_count += 1
         if isinstance(current, MappingNode):
             for key_node, _ in current.value:
                 _plain_style_is_none(key_node)

@@ -48,6 +48,7 @@ def edit_config_text(
     wrappers: Mapping[str, str] | None = None,
     create: bool = False,
     digest: str | None = None,
+    parsed: Document | None = None,
 ) -> ConfigEdit:
     """Set the image of `hubs` in `text` to `image` ("name:tag"); the input is never changed.
 
@@ -56,7 +57,8 @@ def edit_config_text(
     a missing image block goes. `path` (dotted, `[N]` for list items, relative to the hub's
     chart values) overrides detection; `create` creates it when absent. `wrappers` maps a
     daskhub-style chart to the key its Chart.yaml gives basehub. `digest` (`sha256:...`)
-    is written with the tag (`tag@sha256:...`). Raises ConfigError / ImageReferenceError (bad input,
+    is written with the tag (`tag@sha256:...`). `parsed`: `text` already parsed (not parsed
+    again). Raises ConfigError / ImageReferenceError (bad input,
     nothing changed) and UnsafeEditError (the edit would change more than planned).
     """
     request = BumpRequest(
@@ -68,7 +70,8 @@ def edit_config_text(
         digest=parse_digest(digest) if digest else None,
     )
     with collector_paused():
-        document = parse_document(text, filename)
+        usable = parsed is not None and parsed.text is text and parsed.filename == filename
+        document = parsed if parsed is not None and usable else parse_document(text, filename)
         layout = find_layout(document)
         if layout.kind == "values" and request.explicit_path is None:
             hubploy_path = hubploy_image_path(document, request.image)

@@ -121,7 +121,7 @@ def edit_config_tree(
 def _bump_values_file(
     document: Document, names: tuple[str, ...], options: EditOptions
 ) -> BumpResult:
-    edit = options.edit(document.text, document.filename, names)
+    edit = options.edit(document.text, document.filename, names, parsed=document)
     explicit = parse_path(options.path) if options.path else None
     prefix = chart_prefix(document.data, options.chart)
     before = offered_images(document.data, prefix, explicit)
@@ -194,7 +194,7 @@ class _Tree:
                 listed = ", ".join(f"{name} ({self._hub(name).chart})" for name in hubs)
                 raise ConfigError(f"{file}: hubs with different charts share this file: {listed}")
             extra["chart"] = charts.pop() or self.options.chart
-        return self.options.edit(document.text, file, hubs, **extra)
+        return self.options.edit(document.text, file, hubs, parsed=document, **extra)
 
     def _hub(self, name: str) -> Hub:
         return next(hub for hub in self.layout.hubs if hub.name == name)
@@ -393,5 +393,7 @@ def _step(data: Any, key: Any) -> Any:
     if isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
         return data[key]
     if isinstance(data, dict):
+        if key in data:
+            return data[key]
         return next((value for k, value in data.items() if str(k) == str(key)), None)
     return None
