@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from hubimage.bump import edit_config_tree
 from hubimage.bump.effective import chart_prefix, merge_values, offered_images
 from hubimage.errors import ConfigError
+from support.merged_values import independent_merge
 
-Path = tuple[str, ...]
 KEYS = ["jupyterhub", "singleuser", "image", "name", "tag", "profileList", "x", "basehub"]
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["a", "b:1"]))
@@ -37,39 +37,6 @@ trees = st.recursive(
     leaf, lambda inner: st.dictionaries(st.sampled_from(KEYS), inner, max_size=4), max_leaves=12
 )
 layers = st.lists(st.dictionaries(st.sampled_from(KEYS), trees, max_size=4), min_size=1, max_size=4)
-
-
-def flatten(tree: Any, path: Path = ()) -> list[tuple[Path, Any]]:
-    if isinstance(tree, dict) and tree:
-        return [leaf for key, value in tree.items() for leaf in flatten(value, (*path, key))]
-    return [(path, tree)]
-
-
-def independent_merge(files: list[dict[str, Any]]) -> Any:
-    leaves: dict[Path, Any] = {}
-    for file in files:
-        for path, value in flatten(file):
-            # Anything at an ancestor that is not a mapping goes: the path is a mapping now.
-            for depth in range(len(path)):
-                if path[:depth] in leaves and leaves[path[:depth]] != {}:
-                    del leaves[path[:depth]]
-                elif path[:depth] in leaves:
-                    del leaves[path[:depth]]  # an empty mapping that now has keys
-            if value == {} and any(p[: len(path)] == path and p != path for p in leaves):
-                continue  # an empty mapping over a mapping changes nothing
-            if value != {}:
-                for other in [p for p in leaves if p[: len(path)] == path and p != path]:
-                    del leaves[other]
-            leaves[path] = value
-    merged: dict[str, Any] = {}
-    for path, value in leaves.items():
-        if not path:
-            return value
-        node = merged
-        for key in path[:-1]:
-            node = node.setdefault(key, {})
-        node[path[-1]] = value
-    return merged
 
 
 @settings(max_examples=200, deadline=None)
