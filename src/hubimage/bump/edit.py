@@ -129,7 +129,9 @@ def hub_scopes(
         return [HubScope(label, (), document.root, (), document.root, chart, wrapper=wrapper)]
     if not hubs:
         names = ", ".join(hub.name for hub in layout.hubs)
-        raise ConfigError(f"{document.filename}: name the hub(s) to bump", hint=f"hubs: {names}")
+        raise ConfigError(
+            f"{document.filename}: name the hub(s) to bump", hint=f"--hub one of: {names}"
+        )
     return [_scope_of(document, hub, wrappers) for hub in select_hubs(document, layout, hubs)]
 
 

@@ -124,7 +124,8 @@ def locate_image(
         paths = ", ".join(format_path(_path_of(site)) for site in found)
         raise ConfigError(
             f"{document.filename}: {scope.who} has several image blocks ({paths})",
-            hint="name its chart, or pass --path",
+            hint="pass the hub's chart, --chart basehub or --chart daskhub, or --path with "
+            "one of those paths",
         )
     if found:
         return found[0]
@@ -134,13 +135,15 @@ def locate_image(
         return matching[0]
     if choices:
         shown = matching or choices
-        listed = "\n    ".join(f"{format_path(c.path)}: {c.node.value}" for c in shown)
+        relative = [format_path(c.path[len(scope.path) :]) for c in shown]
+        listed = "\n    ".join(
+            f"{path}: {c.node.value}" for path, c in zip(relative, shown, strict=True)
+        )
         which = "several of them are" if matching else "none of them is"
         raise ConfigError(
             f"{document.filename}: {scope.who} takes its image from profile choices and "
             f"{which} {image.name}:\n    {listed}",
-            hint="pass --path with the path of the choice to change "
-            "(relative to the hub's chart values)",
+            hint=f"pass --path with the choice to change, e.g. --path {relative[0]}",
         )
     return _missing_site(document, scope)
 
@@ -289,14 +292,16 @@ def _missing_site(document: Document, scope: HubScope) -> MissingImage:
         raise ConfigError(
             f"{document.filename}: {scope.who} uses chart {scope.chart!r}, which has no "
             "image block yet and whose image path hubimage does not know",
-            hint="add the image block by hand once, or pass --path",
+            hint="pass --path where this chart reads the image, with --create, e.g. "
+            "--path jupyterhub.singleuser.image --create",
         )
     hub_sections = ("jupyterhub", *WRAPPER_KEYS)
     if scope.chart is None and not any(_has_key(scope.node, key) for key in hub_sections):
         raise ConfigError(
             f"{document.filename}: {scope.who} has no image, and no jupyterhub or basehub "
             "section to add one to: is this a hub's config?",
-            hint="check the file, name the hub's chart, or pass --path",
+            hint="check the file; or pass the hub's chart (--chart basehub or --chart daskhub), "
+            "or --path jupyterhub.singleuser.image --create",
         )
     path = tuple(str(key) for key in (*_chart_prefixes(scope)[-1], *IMAGE_KEYS))
     return _site_to_create(document, scope, path)

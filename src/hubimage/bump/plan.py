@@ -219,8 +219,8 @@ def _check_not_shared(
             f"{document.filename}: the image of hub {scope.label} at {format_path(path)} is in "
             f"YAML anchor &{anchor.anchor} (line {location.line}), which {where} also "
             "use(s): changing it changes them too",
-            hint="bump those hubs in the same call, or allow shared changes "
-            "(--allow-shared), or give this hub its own image block",
+            hint="bump those hubs in the same call (one --hub for each), or allow shared "
+            "changes (--allow-shared), or give this hub its own image block",
             location=location,
         )
 

@@ -156,7 +156,7 @@ class _Tree:
         if not names:
             known = ", ".join(hub.name for hub in self.layout.hubs)
             raise ConfigError(
-                f"{self.entry}: name the hub(s) to bump", hint=f"--hub one of {known}"
+                f"{self.entry}: name the hub(s) to bump", hint=f"--hub one of: {known}"
             )
         selected = _select_hubs(self.document, self.layout, names)
         for hub in self.layout.hubs:
