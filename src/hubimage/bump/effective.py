@@ -77,21 +77,21 @@ def offered_images(
     offers = _offers(values, prefix)
     if explicit is not None:
         where = ".".join(str(key) for key in explicit)
-        offers += (Offer(f"--path {where}", image_text(_get(values, explicit))),)
+        offers += (Offer(f"--path {where}", image_text(get_path(values, explicit))),)
     return offers
 
 
 def _offers(values: Any, prefix: Sequence[str]) -> Offers:
-    hubploy = _get(values, ("images",))
-    if not prefix and isinstance(hubploy, dict) and _get(values, ("jupyterhub",)) is None:
+    hubploy = get_path(values, ("images",))
+    if not prefix and isinstance(hubploy, dict) and get_path(values, ("jupyterhub",)) is None:
         if isinstance(hubploy.get("image_name"), str):
             return (Offer("images.image_name", hubploy["image_name"]),)
         if isinstance(hubploy.get("images"), list):
             listed = enumerate(hubploy["images"])
             return tuple(Offer(f"images.images[{i}]", image_text(e)) for i, e in listed)
-    singleuser = _get(values, (*prefix, *SINGLEUSER))
-    default = image_text(_get(singleuser, ("image",)))
-    profiles = _get(singleuser, ("profileList",))
+    singleuser = get_path(values, (*prefix, *SINGLEUSER))
+    default = image_text(get_path(singleuser, ("image",)))
+    profiles = get_path(singleuser, ("profileList",))
     if not isinstance(profiles, list) or not profiles:
         return (Offer("singleuser.image", default),)
     offers: list[Offer] = []
@@ -109,11 +109,11 @@ def _offers(values: Any, prefix: Sequence[str]) -> Offers:
 
 def _choice_images(profile: Any) -> Iterable[tuple[str, str, str | None]]:
     """(option, choice, image or None) for options whose choices set an image somewhere."""
-    options = _get(profile, ("profile_options",))
+    options = get_path(profile, ("profile_options",))
     if not isinstance(options, dict):
         return
     for option_key, option in options.items():
-        choices = _get(option, ("choices",))
+        choices = get_path(option, ("choices",))
         if not isinstance(choices, dict):
             continue
         images = {str(key): _override_image(choice) for key, choice in choices.items()}
@@ -123,7 +123,7 @@ def _choice_images(profile: Any) -> Iterable[tuple[str, str, str | None]]:
 
 
 def _override_image(entry: Any) -> str | None:
-    image = _get(entry, ("kubespawner_override", "image"))
+    image = get_path(entry, ("kubespawner_override", "image"))
     return image if isinstance(image, str) else None
 
 
@@ -137,7 +137,7 @@ def image_text(image: Any) -> str | None:
     return f"{image['name']}:{tag}" if tag is not None and tag != "" else str(image["name"])
 
 
-def _get(data: Any, path: Sequence[str | int]) -> Any:
+def get_path(data: Any, path: Sequence[str | int]) -> Any:
     for key in path:
         if isinstance(data, list):
             if not (isinstance(key, int) and 0 <= key < len(data)):

@@ -55,7 +55,7 @@ def bump_config_file(
     result = edit_config_tree(
         entry,
         confined_reader(root),
-        root=_same_form(root, entry),
+        root=same_form(root, entry),
         hubs=hubs,
         image=image,
         path=path,
@@ -111,7 +111,7 @@ def repository_root(config_file: Path) -> Path:
     return start
 
 
-def _same_form(root: Path, entry: str) -> str:
+def same_form(root: Path, entry: str) -> str:
     """`root` written as `entry` is (relative to the working folder, or absolute)."""
     return str(root) if os.path.isabs(entry) else os.path.relpath(root)
 
