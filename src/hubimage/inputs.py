@@ -167,7 +167,7 @@ def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
     for hub in hubs:
         if not _HUB_RE.fullmatch(hub):
             raise UsageError(f"input 'hubs': {hub!r} is not a valid hub name")
-    hub_config = _config_path(get("hub-config"))
+    hub_config = _config_path(get("hub-config"), in_repository=bump_mode in ("commit", "pr"))
     if bump_mode != "none" and (hub_config is None) != (not hubs):
         raise UsageError("inputs 'hub-config' and 'hubs' go together: give both or neither")
     repository = get("bump-repository") or None
@@ -214,10 +214,14 @@ def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
     )
 
 
-def _config_path(text: str) -> Path | None:
-    """`hub-config`, a path inside the repository: relative, never leaving it with `..`."""
+def _config_path(text: str, in_repository: bool) -> Path | None:
+    """`hub-config`. In commit and pr modes a path in the config repository: relative, never
+    leaving it with `..`. In file mode a local path the workflow chose (the values files it
+    lists are kept inside its repository by the bump itself)."""
     if not text:
         return None
+    if not in_repository:
+        return Path(text)
     normal = posixpath.normpath(text.replace("\\", "/"))
     if posixpath.isabs(normal) or normal == ".." or normal.startswith("../"):
         raise UsageError(

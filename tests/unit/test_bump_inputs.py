@@ -1,5 +1,6 @@
-"""The bump's action inputs: hub-config stays in the repository (issue 12 item 4, refused
-nowhere at b3ac158), and bump-scope, pin-digest, chart (issue 13, absent at b3ac158)."""
+"""The bump's action inputs: in commit and pr modes hub-config stays in the repository
+(issue 12 item 4, refused nowhere at b3ac158), and bump-scope, pin-digest, chart (issue 13,
+absent at b3ac158)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ def inputs(**values: str) -> dict[str, str]:
 @pytest.mark.parametrize("config", ["/etc/hubs.yaml", "../other/hubs.yaml", "a/../../x.yaml"])
 def test_hub_config_outside_the_repository_is_refused(config: str) -> None:
     with pytest.raises(UsageError, match=r"input 'hub-config'.*leaves the repository"):
-        parse_inputs(inputs(hub_config=config, hubs="staging"))
+        parse_inputs(inputs(hub_config=config, hubs="staging", bump_mode="pr"))
+    # In file mode it is a local path the workflow chose: any path.
+    assert str(parse_inputs(inputs(hub_config=config, hubs="s", bump_mode="file")).hub_config)
 
 
 def test_hub_config_inside_the_repository_and_bump_inputs() -> None:
