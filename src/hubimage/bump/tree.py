@@ -15,11 +15,10 @@ were allowed; else ConfigError and nothing is written.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from hubimage.bump.document import Document
-from hubimage.bump.edit import edit_config_text, hub_names, image_with_digest, parse_image
+from hubimage.bump.edit import hub_names, parse_image
 from hubimage.bump.effective import Offers, chart_prefix, describe, merge_values, offered_images
 from hubimage.bump.hubfiles import (
     FileCache,
@@ -27,6 +26,7 @@ from hubimage.bump.hubfiles import (
     TextReader,
     chart_wrapper_key,
     cluster_beside,
+    confined,
     hub_files,
     is_encrypted,
     listers,
@@ -34,6 +34,7 @@ from hubimage.bump.hubfiles import (
 from hubimage.bump.layout import WRAPPER_KEYS, WRAPPING_CHARTS, Hub, Layout, find_layout
 from hubimage.bump.layout import select_hubs as _select_hubs
 from hubimage.bump.locate import PROFILE_LIST_KEYS, HubScope, has_image, resolve
+from hubimage.bump.options import EditOptions
 from hubimage.bump.paths import parse_path
 from hubimage.bump.postcondition import (
     changed_others,
@@ -48,35 +49,6 @@ from hubimage.errors import ConfigError
 __all__ = ["Scope", "TextReader", "edit_config_tree", "is_encrypted"]
 
 Scope = Literal["source", "hub"]
-
-
-@dataclass(frozen=True)
-class EditOptions:
-    image: str
-    path: str | None = None
-    allow_shared: bool = False
-    update_references: bool = False
-    chart: str | None = None
-    create: bool = False
-    digest: str | None = None
-
-    def edit(self, text: str, file: str, hubs: Sequence[str], **extra: Any) -> ConfigEdit:
-        return edit_config_text(
-            text,
-            filename=file,
-            hubs=hubs,
-            image=self.image,
-            path=self.path,
-            allow_shared=self.allow_shared,
-            update_references=self.update_references,
-            create=self.create,
-            digest=self.digest,
-            **{"chart": self.chart, **extra},
-        )
-
-    @property
-    def new_image(self) -> str:
-        return image_with_digest(self.image, self.digest)
 
 
 def edit_config_tree(
@@ -159,9 +131,6 @@ class _Tree:
                 f"{self.entry}: name the hub(s) to bump", hint=f"--hub one of: {known}"
             )
         selected = _select_hubs(self.document, self.layout, names)
-        for hub in self.layout.hubs:
-            if hub.values_files is not None:
-                self.files[hub.name] = hub_files(self.entry, hub, self.cache, self.root)
         self._find_wrappers(selected)
         edits: dict[str, ConfigEdit] = {}
         inline = tuple(hub.name for hub in selected if hub.values_files is None)
@@ -179,8 +148,8 @@ class _Tree:
         skipped = {
             file: SkippedFile(file, reason)
             for hub in selected
-            if hub.name in self.files
-            for file, reason in self.files[hub.name].skipped
+            if hub.values_files is not None
+            for file, reason in self._files(hub).skipped
         }
         return BumpResult(tuple(edits.values()), old, tuple(skipped.values()))
 
@@ -212,7 +181,7 @@ class _Tree:
     # --- where each hub's edit goes ------------------------------------------------------
 
     def _choose_file(self, hub: Hub) -> str:
-        files = self.files[hub.name]
+        files = self._files(hub)
         if not files.readable:
             raise ConfigError(
                 f"{self.entry}: none of hub {hub.name}'s values files can be read "
@@ -300,7 +269,7 @@ class _Tree:
     def _profile_list_source(self, hub: Hub) -> str | None:
         """The last of the hub's files that sets its profileList (the one Helm keeps)."""
         source = None
-        for file in self.files[hub.name].readable:
+        for file in self._files(hub).readable:
             data = self._doc(file).data
             prefix = chart_prefix(data, hub.chart, self.wrappers.get(hub.chart or ""))
             if _lookup(data, (*prefix, "jupyterhub", "singleuser", "profileList")) is not None:
@@ -330,6 +299,19 @@ class _Tree:
         assert document is not None
         return document
 
+    def _files(self, hub: Hub) -> HubFiles:
+        """The hub's values files, read when first needed (each read may be an API call)."""
+        if hub.name not in self.files:
+            self.files[hub.name] = hub_files(self.entry, hub, self.cache, self.root)
+        return self.files[hub.name]
+
+    def _lists_any(self, hub: Hub, files: Mapping[str, object]) -> bool:
+        """Whether the cluster file lists any of `files` for the hub (nothing read)."""
+        return any(
+            confined(self.entry, name, self.root, f"hub {hub.name}'s values file") in files
+            for name in hub.values_files or ()
+        )
+
     def _listers(self, file: str) -> list[str]:
         return listers(self.layout, self.entry, file, self.root)
 
@@ -347,7 +329,7 @@ class _Tree:
             return _lookup(data, (*hub.path, "config"))
         layers = [
             edits[file].new_data if file in edits else self._doc(file).data
-            for file in self.files[hub.name].readable
+            for file in self._files(hub).readable
         ]
         return merge_values(layers)
 
@@ -364,7 +346,7 @@ class _Tree:
             for hub in self.layout.hubs
             if hub.name in named
             or (hub.values_files is None and self.entry in edits)
-            or (hub.name in self.files and set(self.files[hub.name].readable) & set(edits))
+            or (hub.values_files is not None and self._lists_any(hub, edits))
         ]
         before = {hub.name: self._offers(hub, {}) for hub in touched}
         after = {hub.name: self._offers(hub, edits) for hub in touched}
