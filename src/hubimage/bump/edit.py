@@ -19,7 +19,6 @@ from hubimage.bump.document import (
     collector_paused,
     own_child,
     parse_document,
-    plain_copy,
     same_data,
 )
 from hubimage.bump.hubploy import hubploy_image_path
@@ -173,7 +172,7 @@ def _verify(document: Document, new_text: str, plan: BumpPlan) -> Document:
             "the hubs; nothing was written",
             hint="please report this with the file; edit it by hand meanwhile",
         )
-    expected = plain_copy(document.data)
+    expected = document.data
     for edit in plan.edits:
         for value in edit.values:
             # An anchored scalar (`&s ~`) is a copy per alias in the data: set each.
@@ -196,26 +195,24 @@ def _outside_unchanged(old: Document, new: Document) -> bool:
     return old.text[:old_start] == new.text[:new_start] and old.text[old_end:] == new.text[new_end:]
 
 
-def _set_path(data: Any, path: YamlPath, value: str, filename: str) -> Any:
+def _set_path(data: Any, path: YamlPath, value: str, filename: str, top: bool = True) -> Any:
+    """`data` with `value` at `path`: the containers along the path are copied, the rest is
+    shared (a deep copy of a large file's data cost more than the rest of the check)."""
     if not path:
         return value
-    container = data
-    for key, next_key in zip(path, (*path[1:], None), strict=True):
-        if isinstance(container, list) and isinstance(key, int):
-            if next_key is None:
-                container[key] = value
-            container = container[key]
-            continue
-        if not isinstance(container, dict):
-            raise UnsafeEditError(f"{filename}: cannot check {format_path(path)}")
-        real_key = next((k for k in container if str(k) == key), key)
-        if next_key is None:
-            container[real_key] = value
-        else:
-            if container.get(real_key) is None:  # absent, or an empty `key:` being filled
-                container[real_key] = {}
-            container = container[real_key]
-    return data
+    key, rest = path[0], path[1:]
+    if isinstance(data, list) and isinstance(key, int):
+        copied = list(data)
+        copied[key] = _set_path(data[key], rest, value, filename, top=False)
+        return copied
+    if data is None and not top:
+        data = {}  # absent, or an empty `key:` being filled
+    if not isinstance(data, dict):
+        raise UnsafeEditError(f"{filename}: cannot check {format_path(path)}")
+    real_key = key if key in data else next((k for k in data if str(k) == key), key)
+    copied_map = dict(data)
+    copied_map[real_key] = _set_path(data.get(real_key), rest, value, filename, top=False)
+    return copied_map
 
 
 def _result(old: Document, new: Document, plan: BumpPlan) -> ConfigEdit:
