@@ -93,7 +93,8 @@ def parse_image(image: str) -> ImageReference:
     if reference.tag is None or reference.digest is not None:
         raise ImageReferenceError(
             f"image {image!r} must be name:tag",
-            hint="hub configs pin images by tag, e.g. quay.io/org/image:2026.11.28",
+            hint="give name:tag, e.g. --image quay.io/org/image:2026.11.28, and a digest "
+            "to pin with it as --pin-digest sha256:...",
         )
     return reference
 
