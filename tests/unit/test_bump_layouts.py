@@ -101,20 +101,22 @@ clusters:
 """
 
 
-def test_2021_daskhub_wrapper_key_read_from_its_chart(tmp_path: Path) -> None:
-    # The daskhub chart of that time read basehub's values under `basehub`: b3ac158 wrote
-    # the new block under `base-hub:` (its guess for `template:` layouts), which is dead.
+@pytest.mark.parametrize("dependency", ["basehub", "base-hub"])
+def test_2021_daskhub_wrapper_key_read_from_its_chart(tmp_path: Path, dependency: str) -> None:
+    # hub-templates/daskhub/Chart.yaml names the basehub dependency (`base-hub` at 2i2c's
+    # 0c3411e58, `basehub` later): its values go under that key. b3ac158 always wrote
+    # `base-hub:` for `template:` layouts, dead where the chart reads `basehub`.
     chart = tmp_path / "hub-templates" / "daskhub"
     chart.mkdir(parents=True)
     (chart / "Chart.yaml").write_text(
         "apiVersion: v2\nname: daskhub\ndependencies:\n"
-        "- name: basehub\n  version: 0.1.0\n  repository: file://../basehub\n"
-        "- name: dask-gateway\n  version: 0.9.0\n"
+        f" - name: {dependency}\n   version: 0.0.1\n   repository: file://../{dependency}\n"
+        " - name: dask-gateway\n   version: 0.9.0\n"
     )
     (tmp_path / "hubs.yaml").write_text(HUBS_2021)
     bump_config_file(tmp_path / "hubs.yaml", hubs=["dask-staging"], image="org/img:1")
     assert (tmp_path / "hubs.yaml").read_text() == HUBS_2021 + (
-        "          basehub:\n            jupyterhub:\n              singleuser:\n"
+        f"          {dependency}:\n            jupyterhub:\n              singleuser:\n"
         '                image:\n                  name: org/img\n                  tag: "1"\n'
     )
 
