@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hubimage.engine import DockerEngine
 from hubimage.errors import EXIT_FAILED, EXIT_OK, ImageNotFoundError, UsageError
 from hubimage.gha import Reporter
 from hubimage.inputs import warn_secret_build_args
@@ -19,11 +18,15 @@ from hubimage.reference import ImageReference
 from hubimage.secrets import SECRETS
 from hubimage.summary import report_checks
 
+if TYPE_CHECKING:  # the engine (the Docker SDK) is imported only by the verbs that use it
+    from hubimage.engine import DockerEngine
+
 CommandResult = tuple[dict[str, Any], int]
 
 
 def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     from hubimage.build import BuildRequest, build_image, compute_tag
+    from hubimage.engine import DockerEngine
 
     image = _name_without_tag(args.image, "--image")
     context = Path(args.context)
@@ -61,6 +64,7 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
 def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     from hubimage.check import CheckOptions, run_checks
     from hubimage.check.model import DEFAULT_SIZE_WARN_BYTES
+    from hubimage.engine import DockerEngine
 
     reference = ImageReference.parse(args.image)  # a malformed reference is exit 2
     engine = DockerEngine()
@@ -100,6 +104,7 @@ def ensure_local_image(engine: DockerEngine, reference: ImageReference, reporter
 
 
 def push_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
+    from hubimage.engine import DockerEngine
     from hubimage.registry import credentials_from_environment, push_image
 
     reference = ImageReference.parse(args.image)
@@ -149,7 +154,13 @@ def bump_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
         branch=args.branch,
         token=token,
         api_url=args.github_api_url or os.environ.get("GITHUB_API_URL") or None,
+        scope=args.scope,
+        chart=args.chart,
+        create=args.create,
+        digest=args.pin_digest,
     )
+    if args.create and not args.path:
+        raise UsageError("--create needs --path (the path to create)")
     result = roll_out(request, reporter)
     if args.dry_run and not args.json:
         print(result.diff, end="")

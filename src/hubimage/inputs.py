@@ -8,6 +8,7 @@ stage, default and help. The same table drives the CLI flags of `hubimage run`, 
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -101,6 +102,16 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("bump-branch", "bump", "Base branch for the commit or pull request."),
     InputSpec("allow-shared", "bump", "Change a value shared through a YAML anchor.", "false"),
     InputSpec("update-references", "bump", "Also update other references to the image.", "false"),
+    InputSpec(
+        "bump-scope",
+        "bump",
+        "source (edit where the image is set) or hub (an override for the named hubs only).",
+        "source",
+    ),
+    InputSpec(
+        "pin-digest", "bump", "Write the pushed digest with the tag (tag@sha256:...).", "false"
+    ),
+    InputSpec("chart", "bump", "The hubs' chart (basehub, daskhub) where the config names none."),
     InputSpec("pr-labels", "bump", "Labels for the pull request (comma separated)."),
     InputSpec("pr-reviewers", "bump", "Reviewers for the pull request (comma separated)."),
     InputSpec(
@@ -162,6 +173,9 @@ class RunInputs:
     pr_draft: bool
     github_token: str | None = field(repr=False)
     dry_run: bool
+    bump_scope: Literal["source", "hub"] = "source"
+    pin_digest: bool = False
+    chart: str | None = None
 
     def secrets(self) -> list[str]:
         return [s for s in (self.registry_password, self.github_token) if s]
@@ -199,7 +213,7 @@ def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
     for hub in hubs:
         if not _HUB_RE.fullmatch(hub):
             raise UsageError(f"input 'hubs': {hub!r} is not a valid hub name")
-    hub_config = Path(get("hub-config")) if get("hub-config") else None
+    hub_config = _config_path(get("hub-config"), in_repository=bump_mode in ("commit", "pr"))
     if bump_mode != "none" and (hub_config is None) != (not hubs):
         raise UsageError("inputs 'hub-config' and 'hubs' go together: give both or neither")
     repository = get("bump-repository") or None
@@ -241,7 +255,27 @@ def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
         pr_draft=_bool(get, "pr-draft"),
         github_token=get("github-token") or None,
         dry_run=_bool(get, "dry-run"),
+        bump_scope=_choice(get, "bump-scope", ("source", "hub")),
+        pin_digest=_bool(get, "pin-digest"),
+        chart=get("chart") or None,
     )
+
+
+def _config_path(text: str, in_repository: bool) -> Path | None:
+    """`hub-config`. In commit and pr modes a path in the config repository: relative, never
+    leaving it with `..`. In file mode a local path the workflow chose (the values files it
+    lists are kept inside its repository by the bump itself)."""
+    if not text:
+        return None
+    if not in_repository:
+        return Path(text)
+    normal = posixpath.normpath(text.replace("\\", "/"))
+    if posixpath.isabs(normal) or normal == ".." or normal.startswith("../"):
+        raise UsageError(
+            f"input 'hub-config': {text!r} leaves the repository; give a path relative to "
+            "the repository root (e.g. config/clusters/NAME/cluster.yaml)"
+        )
+    return Path(text)
 
 
 def _split_list(text: str) -> tuple[str, ...]:

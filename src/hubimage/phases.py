@@ -338,6 +338,9 @@ class Phases:
             reviewers=self.inputs.pr_reviewers,
             team_reviewers=self.inputs.pr_team_reviewers,
             draft=self.inputs.pr_draft,
+            scope=self.inputs.bump_scope,
+            chart=self.inputs.chart,
+            digest=(self.outcome.digest or None) if self.inputs.pin_digest else None,
         )
 
     def pull_request_body(self) -> str:
