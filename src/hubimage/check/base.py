@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hubimage.check.model import CheckOptions, Status
 from hubimage.check.probe import ImageFacts, ImageProbe, ProbeFailed
 from hubimage.engine import DockerEngine
+
+if TYPE_CHECKING:
+    from hubimage.check.session import ServerSession
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class CheckContext:
     facts: ImageFacts
     probe: ImageProbe
     options: CheckOptions
+    server: ServerSession  # the one single-user server of this run, started on first use
 
     @property
     def spawner_user(self) -> str:

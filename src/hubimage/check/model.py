@@ -62,6 +62,16 @@ class CheckOptions:
     context: Path | None = None  # the image's repository; its image-tests/ are run
     only: tuple[str, ...] = ()  # names of the checks to run; empty runs them all
     tests_timeout: float = 600.0  # seconds image-tests may take in all
+    skip: tuple[str, ...] = ()  # names of checks not to run
+    spawn_timeout: float = 300.0  # the hub's start timeout (z2jh singleuser.startTimeout)
+    max_image_bytes: int | None = None  # uncompressed size above which image-size fails
+    previous_image: str | None = None  # the image the hub runs now, for the size change
+    kernel_timeout: float = 60.0  # seconds a kernel may take to start and run `1 + 1`
+    all_kernels: bool = False  # kernel-runs tries every kernelspec, not only the default
+    lab_url: str = "lab"  # what lab-loads opens, relative to /user/NAME/ ("tree" for classic)
+    lab_timeout: float = 60.0  # seconds lab-loads waits for the page's shell
+    artifacts_dir: Path | None = None  # where lab-loads keeps its screenshot (None: a temp dir)
+    browser: str | None = None  # a Chromium/Chrome executable; None finds one
 
 
 @dataclass(frozen=True)
