@@ -231,15 +231,12 @@ class Phases:
         return (str(previous),)
 
     def check(self) -> CheckReport:
-        from hubimage.check import CheckOptions, run_checks
+        from hubimage.check import run_checks
+        from hubimage.check.options import options_for_run
         from hubimage.commands import report_checks
 
-        options = CheckOptions(
-            uid=self.inputs.user_id,
-            hub_version=self.inputs.hub_version,
-            server_timeout=self.inputs.server_timeout,
-            context=self.inputs.context,
-        )
+        previous = self._current_hub_image()
+        options = options_for_run(self.inputs, str(previous) if previous else None)
         with self.reporter.group(f"Check {self.outcome.local_image}"):
             report = run_checks(self.engine, self.outcome.local_image, options)
             self.outcome.checks = report.as_dict()

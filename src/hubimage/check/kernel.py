@@ -105,6 +105,7 @@ def run_kernel(context: CheckContext, start: ServerStart, name: str, argv: list[
     """Start kernel `name`, run `CODE` in it, stop it; the kernel's output on failure."""
     run = KernelRun(name, argv)
     mark = len(context.server.logs())
+    log: str | None = None
     started = time.monotonic()
     timeout = context.options.kernel_timeout
     status, body = http_json(
@@ -113,42 +114,74 @@ def run_kernel(context: CheckContext, start: ServerStart, name: str, argv: list[
     if status != 201 or not isinstance(body, dict) or "id" not in body:
         message = body.get("message") if isinstance(body, dict) else None
         run.problem = f"kernel {name} did not start (HTTP {status}): {message or 'no answer'}"
-        run.hint = _argv_hint(context, run)
+        run.hint = _argv_hint(context, run, "exist in the image")
     else:
-        _exchange(context, start, run, str(body["id"]), started + timeout)
+        kernel_url = f"{start.prefix_url}api/kernels/{body['id']}"
+        try:
+            _exchange(context, start, run, kernel_url, mark, started + timeout)
+        finally:
+            log = context.server.logs()[mark:]  # before the shutdown adds its own lines
+            http_json(kernel_url, _auth(start), "DELETE")
     run.seconds = time.monotonic() - started
     if run.problem:
-        run.log_tail = last_lines(context.server.logs()[mark:], 15)
+        run.log_tail = last_lines(context.server.logs()[mark:] if log is None else log, 15)
+        cause = _exception_line(run.log_tail)
+        if cause and cause not in run.problem:
+            run.problem += f"; its log ends: {cause}"
     return run
 
 
+def _exception_line(lines: list[str]) -> str:
+    """The last `SomeError: ...` line a traceback in the server's log ended with."""
+    for line in reversed(lines):
+        name, sep, _ = line.strip().partition(": ")
+        if sep and name.isidentifier() and name.endswith(("Error", "Exception")):
+            return line.strip()[:300]
+    return ""
+
+
 def _exchange(
-    context: CheckContext, start: ServerStart, run: KernelRun, kernel_id: str, deadline: float
+    context: CheckContext,
+    start: ServerStart,
+    run: KernelRun,
+    kernel_url: str,
+    mark: int,
+    deadline: float,
 ) -> None:
     """Talk to the kernel in a thread while this one watches it for death and the deadline."""
-    kernel_url = f"{start.prefix_url}api/kernels/{kernel_id}"
-    talk = _Conversation(start, kernel_id, deadline)
+    talk = _Conversation(start, kernel_url, deadline)
     thread = threading.Thread(target=talk.run, name=f"kernel-{run.name}", daemon=True)
     thread.start()
     try:
         while thread.is_alive():
             thread.join(_POLL)
-            state = _state(kernel_url, start)
-            if thread.is_alive() and state in ("dead", "restarting", "gone"):
-                run.problem = f"kernel {run.name} exited right after it started ({state})"
-                run.hint = _argv_hint(context, run)
+            died = _death(kernel_url, start, context.server.logs()[mark:])
+            if thread.is_alive() and died:
+                run.problem = f"kernel {run.name} exited right after it started ({died})"
+                run.hint = _argv_hint(context, run, "start (run it by hand to see why it exits)")
                 return
-            if time.monotonic() > deadline:
+            if thread.is_alive() and time.monotonic() > deadline:
                 run.problem = (
                     f"kernel {run.name} did not answer `{CODE}` within "
                     f"{context.options.kernel_timeout:g} s"
                 )
-                run.hint = _argv_hint(context, run)
+                run.hint = _argv_hint(context, run, "start and answer")
                 return
         _judge(run, talk)
     finally:
         talk.stop()
-        http_json(kernel_url, _auth(start), "DELETE")
+
+
+def _death(kernel_url: str, start: ServerStart, log: str) -> str:
+    """Why the kernel is known dead ("" while it is not): the server's restarter or state."""
+    if "KernelRestarter: restarting kernel" in log or "KernelRestarter: restart failed" in log:
+        return "the server had to restart it"
+    status, body = http_json(kernel_url, _auth(start))
+    if status == 404:
+        return "the server dropped it"
+    if isinstance(body, dict) and body.get("execution_state") in ("dead", "restarting"):
+        return f"state {body['execution_state']}"
+    return ""
 
 
 def _judge(run: KernelRun, talk: _Conversation) -> None:
@@ -176,10 +209,10 @@ def _judge(run: KernelRun, talk: _Conversation) -> None:
 class _Conversation:
     """kernel_info, then execute `CODE`, over the kernel's channels websocket."""
 
-    def __init__(self, start: ServerStart, kernel_id: str, deadline: float) -> None:
-        origin = start.prefix_url.replace("http://", "ws://", 1)
+    def __init__(self, start: ServerStart, kernel_url: str, deadline: float) -> None:
         self.session = uuid.uuid4().hex
-        self.url = f"{origin}api/kernels/{kernel_id}/channels?session_id={self.session}"
+        channels = f"{kernel_url}/channels?session_id={self.session}"
+        self.url = channels.replace("http://", "ws://", 1)
         self.headers = _auth(start)
         self.deadline = deadline
         self.kernel_info: dict[str, Any] = {}
@@ -209,11 +242,14 @@ class _Conversation:
         return max(self.deadline - time.monotonic(), 0.1)
 
     def _request(self, msg_type: str, content: dict[str, Any]) -> dict[str, Any] | None:
-        """Send on shell; collect iopub output until the shell reply to it arrives."""
+        """Send on shell; collect iopub output until both the shell reply and iopub's
+        `idle` for the request came (the channels are not ordered with each other)."""
         assert self._socket is not None
         msg_id = uuid.uuid4().hex
         self._socket.send_text(json.dumps(self._message(msg_id, msg_type, content)))
-        while time.monotonic() < self.deadline:
+        reply: dict[str, Any] | None = None
+        idle = False
+        while time.monotonic() < self.deadline and not (reply and idle):
             text = self._socket.receive_text(self._left())
             if text is None:
                 continue
@@ -226,11 +262,13 @@ class _Conversation:
                 self.result = str(body.get("data", {}).get("text/plain"))
             elif kind == "error":
                 self.error = f"{body.get('ename')}: {body.get('evalue')}"
+            elif kind == "status":
+                idle = idle or body.get("execution_state") == "idle"
             elif message.get("channel") == "shell":
                 if body.get("status") == "error" and not self.error:
                     self.error = f"{body.get('ename')}: {body.get('evalue')}"
-                return dict(message)
-        return None
+                reply = dict(message)
+        return reply
 
     def _message(self, msg_id: str, msg_type: str, content: dict[str, Any]) -> dict[str, Any]:
         header = {
@@ -251,15 +289,6 @@ class _Conversation:
         }
 
 
-def _state(kernel_url: str, start: ServerStart) -> str:
-    status, body = http_json(kernel_url, _auth(start))
-    if status == 404:
-        return "gone"
-    if isinstance(body, dict):
-        return str(body.get("execution_state") or "")
-    return ""
-
-
 def _argv(spec: object) -> list[str]:
     if isinstance(spec, dict):
         inner = spec.get("spec")
@@ -268,12 +297,13 @@ def _argv(spec: object) -> list[str]:
     return []
 
 
-def _argv_hint(context: CheckContext, run: KernelRun) -> str:
+def _argv_hint(context: CheckContext, run: KernelRun, must: str) -> str:
     command = " ".join(run.argv) or "(no argv)"
+    program = run.argv[0] if run.argv else "that command"
     return (
-        f"its kernelspec runs `{command}`: make {run.argv[0] if run.argv else 'that command'} "
-        f"exist and start in the image, or remove the kernelspec (`docker run --rm "
-        f"{context.facts.ref} jupyter kernelspec list` shows where it is)"
+        f"its kernelspec runs `{command}`: make {program} {must}, or fix or remove the "
+        f"kernelspec (`docker run --rm {context.facts.ref} jupyter kernelspec list` shows "
+        "where its kernel.json is)"
     )
 
 

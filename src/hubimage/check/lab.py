@@ -192,10 +192,10 @@ def _judge(context: CheckContext, visit: PageVisit, browser: str) -> Outcome:
     where = context.options.lab_url
     errors = visit.page_errors + visit.console_errors
     if errors:
-        details["log_tail"] = [f"browser: {line}" for line in errors[-20:]]
+        details["log_tail"] = [f"browser: {_first_line(line)}" for line in errors[-20:]]
     if visit.timed_out or not visit.shell:
         waited = visit.timed_out or f"a page (HTTP {visit.http_status})"
-        seen = f"; the browser saw: {errors[0][:200]}" if errors else ""
+        seen = f"; the browser saw: {_first_line(errors[0])[:200]}" if errors else ""
         return Outcome(
             "fail",
             f"/{where} did not load: no {waited} within {context.options.lab_timeout:g} s"
@@ -216,7 +216,8 @@ def _judge(context: CheckContext, visit: PageVisit, browser: str) -> Outcome:
     if errors:
         return Outcome(
             "fail",
-            f"/{where} loaded with {len(errors)} error(s) in the browser: {errors[0][:300]}",
+            f"/{where} loaded with {len(errors)} error(s) in the browser: "
+            f"{_first_line(errors[0])[:300]}",
             "an extension fails in the browser, often one built for another JupyterLab major "
             "version: `jupyter labextension list` in the image, then upgrade or remove it",
             details,
@@ -228,3 +229,8 @@ def _judge(context: CheckContext, visit: PageVisit, browser: str) -> Outcome:
         None,
         details,
     )
+
+
+def _first_line(text: str) -> str:
+    """An error's message without its JavaScript stack."""
+    return text.strip().splitlines()[0] if text.strip() else ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from hubimage.check.base import CheckContext, Outcome
 from hubimage.check.containers import last_lines
 from hubimage.check.probe import SINGLEUSER
-from hubimage.check.session import ServerStart, http_json, spawner_environment
+from hubimage.check.session import ServerStart, StartState, http_json, spawner_environment
 
 __all__ = ["server_starts", "spawn_time", "spawner_environment"]
 
@@ -51,20 +51,23 @@ def server_starts(context: CheckContext) -> Outcome:
 def spawn_time(context: CheckContext) -> Outcome:
     """The server answers well within the hub's start timeout (the pull comes on top)."""
     start = context.server.start(context)
-    limit = context.options.spawn_timeout
-    details: dict[str, object] = {"spawn_seconds": round(start.seconds, 2), "spawn_timeout": limit}
+    return judge_spawn_time(start.seconds, start.state, context.options.spawn_timeout)
+
+
+def judge_spawn_time(seconds: float, state: StartState, limit: float) -> Outcome:
+    details: dict[str, object] = {"spawn_seconds": round(seconds, 2), "spawn_timeout": limit}
     # A server that never answered but outlasted the hub's timeout fails here too.
-    outlasted = start.state == "timeout" and start.seconds > limit
-    if not start.serving and not outlasted:
+    outlasted = state == "timeout" and seconds > limit
+    if state != "serving" and not outlasted:
         return Outcome("skip", "not timed: the server did not start (see server-starts)")
-    shown = f"{start.seconds:.1f} s" if start.serving else f"more than {start.seconds:.0f} s"
+    shown = f"{seconds:.1f} s" if state == "serving" else f"more than {seconds:.0f} s"
     hint = (
         "make the server start faster: fewer or lighter server extensions and startup "
-        "scripts (a `jupyter server extension list` in the image shows them), no work in "
+        "scripts (`jupyter server extension list` in the image shows them), no work in "
         "jupyter_server_config.py; or raise the hub's start timeout (z2jh: "
         "singleuser.startTimeout) and the spawn-timeout input with it"
     )
-    if start.seconds > limit:
+    if seconds > limit:
         return Outcome(
             "fail",
             f"the server took {shown} to answer, above the hub's start timeout of {limit:g} s: "
@@ -72,7 +75,7 @@ def spawn_time(context: CheckContext) -> Outcome:
             hint,
             details,
         )
-    if start.seconds > limit / 2:
+    if seconds > limit / 2:
         return Outcome(
             "warn",
             f"the server took {shown} to answer, above half the hub's start timeout of "
