@@ -57,6 +57,7 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
 def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     from hubimage.check import CheckOptions, run_checks
     from hubimage.check.model import DEFAULT_SIZE_WARN_BYTES
+    from hubimage.check.options import parse_size
 
     reference = ImageReference.parse(args.image)  # a malformed reference is exit 2
     engine = DockerEngine()
@@ -71,6 +72,16 @@ def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
         if args.size_warning_gb
         else DEFAULT_SIZE_WARN_BYTES,
         context=Path(args.context) if args.context else None,
+        skip=tuple(args.skip),
+        spawn_timeout=args.spawn_timeout,
+        max_image_bytes=parse_size(args.max_image_size or "", "--max-image-size"),
+        previous_image=args.previous_image,
+        kernel_timeout=args.kernel_timeout,
+        all_kernels=args.all_kernels,
+        lab_url=args.lab_url,
+        lab_timeout=args.lab_timeout,
+        artifacts_dir=Path(args.artifacts_dir) if args.artifacts_dir else None,
+        browser=args.browser,
     )
     with reporter.group(f"Check {reference}"):
         report = run_checks(engine, str(reference), options)
@@ -81,10 +92,13 @@ def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
 def report_checks(report: Any, reporter: Reporter) -> None:
     """The checks table on stderr and in the job summary, an annotation per failure."""
     reporter.info(report.render_table())
-    reporter.add_summary(report.render_markdown())
+    reporter.add_summary(report.render_markdown(os.environ))
     for result in report.results:
-        if result.status in ("fail", "warn"):
-            level: AnnotationLevel = "error" if result.status == "fail" else "warning"
+        if result.status in ("fail", "warn") or (result.status == "skip" and result.hint):
+            # A skip with a hint is a check the run could have had (lab-loads without a
+            # browser): a notice says how to turn it on.
+            levels: dict[str, AnnotationLevel] = {"fail": "error", "warn": "warning"}
+            level = levels.get(result.status, "notice")
             hint = f" — {result.hint}" if result.hint else ""
             reporter.annotate(level, f"{result.summary}{hint}", title=f"check {result.name}")
 

@@ -66,18 +66,18 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec(
         "spawn-timeout",
         "check",
-        "The hub's start timeout in seconds (z2jh singleuser.startTimeout): "
+        "The hub's start timeout in seconds (z2jh singleuser.startTimeout); "
         "spawn-time warns above half of it and fails above it.",
         "300",
     ),
     InputSpec(
-        "max-image-size", "check", "Uncompressed size budget (e.g. 6GB): image-size fails above."
+        "max-image-size", "check", "Uncompressed size budget (e.g. 6GB); image-size fails above it."
     ),
     InputSpec(
         "max-compressed-size",
         "check",
         "Pushed (compressed) size budget (e.g. 2GB), read from the registry's manifest after "
-        "the push: above it no hub is bumped.",
+        "the push; above it no hub is bumped.",
     ),
     InputSpec(
         "all-kernels", "check", "kernel-runs tries every kernelspec, not only the default.", "false"
@@ -85,7 +85,7 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec(
         "lab-url",
         "check",
-        "Page lab-loads opens under /user/NAME/ (tree: classic notebook).",
+        "Page lab-loads opens under /user/NAME/ (tree for the classic notebook).",
         "lab",
     ),
     InputSpec("push", "push", "auto (not on pull_request), true or false.", "auto"),

@@ -287,6 +287,12 @@ class Phases:
             self.outcome.digest = result.digest
             self.outcome.image_ref = result.image_ref
             self.outcome.pushed = True
+            from hubimage.check.pushed import verify_pushed_size
+
+            budget = self.inputs.max_compressed_size
+            verify_pushed_size(
+                self.name, result.digest, self.login, budget, self.outcome.checks, self.reporter
+            )
 
     def bump(self) -> None:
         from hubimage.rollout import roll_out

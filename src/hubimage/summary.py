@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,13 @@ def _checks_table(checks: Mapping[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def _screenshot_line(checks: Mapping[str, Any]) -> list[str]:
+    from hubimage.check.model import screenshot_markdown
+
+    link = screenshot_markdown(checks.get("results") or [], os.environ)
+    return ["", link] if link else []
+
+
 def render_summary(outcome: RunOutcome, package_markdown: str | None) -> str:
     """Markdown for `$GITHUB_STEP_SUMMARY`."""
     tags = outcome.tag or "(none)"
@@ -46,6 +54,7 @@ def render_summary(outcome: RunOutcome, package_markdown: str | None) -> str:
         "### Checks",
         "",
         _checks_table(outcome.checks),
+        *_screenshot_line(outcome.checks),
     ]
     if package_markdown:
         lines += ["", "### Package changes", "", package_markdown]

@@ -136,10 +136,18 @@ def kernel_exits_on_start(engine: DockerEngine, good: str) -> str:
     return _with_kernelspec(engine, good, "hid-kernel-exits", argv)
 
 
-def _with_kernelspec(engine: DockerEngine, good: str, name: str, argv: list[str]) -> str:
+def second_broken_kernel(engine: DockerEngine, good: str) -> str:
+    """kernel-runs with all-kernels: the default kernel works, a second one ("analysis") not."""
+    argv = ["/opt/conda/envs/analysis/bin/python", "-m", "ipykernel_launcher", "-f"]
+    return _with_kernelspec(engine, good, "hid-second-broken-kernel", argv, kernel="analysis")
+
+
+def _with_kernelspec(
+    engine: DockerEngine, good: str, name: str, argv: list[str], kernel: str = "python3"
+) -> str:
     dockerfile = f"""\
 FROM {good}
-COPY kernel.json /opt/venv/share/jupyter/kernels/python3/kernel.json
+COPY kernel.json /opt/venv/share/jupyter/kernels/{kernel}/kernel.json
 """
     files = {"kernel.json": kernelspec([*argv, "{connection_file}"])}
     return build_cached(engine, name, dockerfile, files)

@@ -8,6 +8,7 @@ hub's token, exactly as JupyterLab does it for a new notebook.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -23,6 +24,8 @@ from hubimage.check.websocket import WebSocket, WebSocketError
 CODE = "1 + 1"
 EXPECTED = "2"
 _POLL = 0.25
+_SERVER_LOG_RE = re.compile(r"^\[[DIWEC] \d{4}-\d\d-\d\d ")
+_ACCESS_LOG_RE = re.compile(r"\] \d{3} (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /")
 NO_KERNEL_HINT = (
     "install ipykernel in the image's environment (`pip install ipykernel`, or `ipykernel` in "
     "environment.yml); a kernel in another environment also needs `python -m ipykernel "
@@ -106,6 +109,7 @@ def run_kernel(context: CheckContext, start: ServerStart, name: str, argv: list[
     run = KernelRun(name, argv)
     mark = len(context.server.logs())
     log: str | None = None
+    kernel_id = ""
     started = time.monotonic()
     timeout = context.options.kernel_timeout
     status, body = http_json(
@@ -116,7 +120,8 @@ def run_kernel(context: CheckContext, start: ServerStart, name: str, argv: list[
         run.problem = f"kernel {name} did not start (HTTP {status}): {message or 'no answer'}"
         run.hint = _argv_hint(context, run, "exist in the image")
     else:
-        kernel_url = f"{start.prefix_url}api/kernels/{body['id']}"
+        kernel_id = str(body["id"])
+        kernel_url = f"{start.prefix_url}api/kernels/{kernel_id}"
         try:
             _exchange(context, start, run, kernel_url, mark, started + timeout)
         finally:
@@ -124,11 +129,30 @@ def run_kernel(context: CheckContext, start: ServerStart, name: str, argv: list[
             http_json(kernel_url, _auth(start), "DELETE")
     run.seconds = time.monotonic() - started
     if run.problem:
-        run.log_tail = last_lines(context.server.logs()[mark:] if log is None else log, 15)
+        output = context.server.logs()[mark:] if log is None else log
+        run.log_tail = last_lines(kernel_lines(output, kernel_id), 15)
         cause = _exception_line(run.log_tail)
         if cause and cause not in run.problem:
             run.problem += f"; its log ends: {cause}"
     return run
+
+
+def kernel_lines(output: str, kernel_id: str) -> str:
+    """The kernel's own lines in the server's output, and the server's lines about kernels.
+
+    The kernel writes to the server's stdout and stderr; the server's own log lines
+    (`[I 2026-01-01 12:00:00.000 ServerApp] 200 GET ...`, from a browser meanwhile) are
+    left out unless they are about a kernel.
+    """
+    kept = []
+    for line in output.splitlines():
+        if not _SERVER_LOG_RE.match(line):
+            kept.append(line)  # the kernel's own output, or a traceback
+        elif not _ACCESS_LOG_RE.search(line) and (
+            "kernel" in line.lower() or (kernel_id and kernel_id in line)
+        ):
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def _exception_line(lines: list[str]) -> str:

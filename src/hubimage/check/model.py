@@ -6,9 +6,9 @@ pass, and JSON-friendly `details` for machines (`--json`, the action's outputs).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Literal
 
 Status = Literal["pass", "warn", "fail", "skip"]
@@ -112,8 +112,8 @@ class CheckReport:
         lines.append(f"  {self._tally()}")
         return "\n".join(lines)
 
-    def render_markdown(self) -> str:
-        """A GitHub job-summary table."""
+    def render_markdown(self, environ: Mapping[str, str] | None = None) -> str:
+        """A GitHub job-summary table (and the screenshot's link, from the run's `environ`)."""
         lines = [
             f"### Checks of `{self.image}`",
             "",
@@ -129,6 +129,9 @@ class CheckReport:
                 f"| {result.seconds:.1f} s |"
             )
         lines += ["", self._tally()]
+        link = screenshot_markdown([r.as_dict() for r in self.results], environ or {})
+        if link:
+            lines += ["", link]
         for result in self.results:
             tail = log_tail(result, 30) if result.status == "fail" else []
             if tail:
@@ -152,6 +155,30 @@ class CheckReport:
         verdict = "FAILED" if self.failed else "OK"
         parts = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
         return f"{verdict}: {parts}" if parts else f"{verdict}: no checks ran"
+
+
+def screenshot_markdown(results: Sequence[Mapping[str, object]], environ: Mapping[str, str]) -> str:
+    """A line pointing at lab-loads' screenshot ("" when there is none).
+
+    In a workflow run the action uploads it as an artifact; the link goes to the run's
+    artifacts, where GitHub lists it (the action adds a direct link after the upload).
+    """
+    for result in results:
+        details = result.get("details")
+        if result.get("name") != "lab-loads" or not isinstance(details, Mapping):
+            continue
+        screenshot = details.get("screenshot")
+        if not screenshot:
+            return ""
+        name = PurePath(str(screenshot)).name
+        intro = "📸 Screenshot of the page lab-loads opened:"
+        server, repository = environ.get("GITHUB_SERVER_URL"), environ.get("GITHUB_REPOSITORY")
+        run_id = environ.get("GITHUB_RUN_ID")
+        if server and repository and run_id:
+            url = f"{server}/{repository}/actions/runs/{run_id}#artifacts"
+            return f"{intro} `{name}` in [this run's artifacts]({url})"
+        return f"{intro} `{screenshot}`"
+    return ""
 
 
 def log_tail(result: CheckResult, count: int) -> list[str]:

@@ -14,7 +14,8 @@ from hubimage.errors import UsageError
 if TYPE_CHECKING:
     from hubimage.inputs import RunInputs
 
-ARTIFACTS_ENV = "HUBIMAGE_ARTIFACTS_DIR"  # the action points it at $RUNNER_TEMP/hubimage-artifacts
+ARTIFACTS_ENV = "HUBIMAGE_ARTIFACTS_DIR"  # where to keep the screenshot, if not the default
+ARTIFACTS_FOLDER = "hubimage-artifacts"  # under $RUNNER_TEMP: what action.yml uploads
 _UNITS = {"": 1, "B": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 _SIZE_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?)(I?B)?", re.IGNORECASE)
 
@@ -43,6 +44,8 @@ def options_for_run(
 ) -> CheckOptions:
     """What `hubimage run` checks with; the screenshot goes where the action uploads from."""
     artifacts = environ.get(ARTIFACTS_ENV)
+    if not artifacts and environ.get("RUNNER_TEMP"):
+        artifacts = str(Path(environ["RUNNER_TEMP"]) / ARTIFACTS_FOLDER)
     return CheckOptions(
         uid=inputs.user_id,
         hub_version=inputs.hub_version,
