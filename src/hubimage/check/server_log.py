@@ -23,15 +23,20 @@ _TRACEBACK = "Traceback (most recent call last):"
 def error_lines(log: str) -> list[str]:
     """ERROR lines and whole tracebacks (up to their exception line), in log order."""
     found: list[str] = []
-    in_traceback = False
+    traceback_indent: int | None = None  # of the "Traceback" line while inside one
     for line in log.splitlines():
+        indent = len(line) - len(line.lstrip())
         if _TRACEBACK in line:
-            in_traceback = True
+            traceback_indent = indent
             found.append(line)
-        elif in_traceback:
+        elif traceback_indent is not None:
+            if not line.strip():
+                traceback_indent = None
+                continue
             found.append(line)
-            # The frames are indented; the exception line ends the traceback.
-            in_traceback = line.startswith((" ", "\t")) or not line.strip()
+            # Frames are indented below "Traceback"; the exception line is level with it.
+            if indent <= traceback_indent:
+                traceback_indent = None
         elif _ERROR_RE.search(line):
             found.append(line)
     return found
