@@ -15,10 +15,16 @@ from ruamel.yaml import YAML
 
 from hubimage.check.lab import SCREENSHOT_NAME
 from hubimage.check.options import ARTIFACTS_FOLDER
+from hubimage.check.pushed import verify_pushed_size
+from hubimage.engine import DockerEngine
+from hubimage.errors import ChecksFailedError
+from hubimage.gha import Reporter
+from hubimage.reference import ImageReference
+from hubimage.registry import resolve_login
 from support.action_runner import REPO_ROOT, run_action
 from support.gitrepo import commit_files, init_repo
 from support.png_pixels import read_png
-from support.registry_fixtures import RunningRegistry, served_digest
+from support.registry_fixtures import RunningRegistry
 
 pytestmark = pytest.mark.integration
 
@@ -86,19 +92,36 @@ def test_a_pull_request_run_keeps_the_screenshot_where_the_action_uploads_it_and
     assert f"`{SCREENSHOT_NAME}` in [this run's artifacts]({RUN_URL}#artifacts)" in run.summary
 
 
-def manifest_size(registry: RunningRegistry, repository: str, digest: str) -> int:
-    """Config and layer sizes, read from the registry directly (not through hubimage)."""
+ACCEPT = ", ".join(
+    (
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    )
+)
+
+
+def registry_get(registry: RunningRegistry, repository: str, reference: str) -> requests.Response:
     response = requests.get(
-        f"http://{registry.host}/v2/{repository}/manifests/{digest}",
+        f"http://{registry.host}/v2/{repository}/manifests/{reference}",
         auth=(registry.username, registry.password),
-        headers={
-            "Accept": "application/vnd.oci.image.manifest.v1+json, "
-            "application/vnd.docker.distribution.manifest.v2+json"
-        },
+        headers={"Accept": ACCEPT},
         timeout=10,
     )
     response.raise_for_status()
-    manifest = response.json()
+    return response
+
+
+def manifest_size(registry: RunningRegistry, repository: str, reference: str) -> int:
+    """Config and layer sizes of the linux/amd64 image, read from the registry directly (not
+    through hubimage); an index (what a containerd image store pushes) is followed."""
+    manifest = registry_get(registry, repository, reference).json()
+    if "manifests" in manifest:
+        entry = next(
+            m for m in manifest["manifests"] if m.get("platform", {}).get("architecture") == "amd64"
+        )
+        manifest = registry_get(registry, repository, entry["digest"]).json()
     return int(manifest["config"]["size"]) + sum(int(layer["size"]) for layer in manifest["layers"])
 
 
@@ -118,11 +141,15 @@ def test_the_compressed_size_is_read_from_the_registry_after_the_push_and_judged
     }
     run = run_action(workdir, "push", inputs, tmp_path)
     assert run.returncode == 1, run.stderr[-3000:]
-    assert run.outputs["pushed"] == "true"  # pushed, and then judged: no hub points at it
+    assert run.outputs["pushed"] == "true", run.stderr[
+        -3000:
+    ]  # pushed, and then judged: no hub points at it
     results = {r["name"]: r for r in json.loads(run.outputs["checks"])["results"]}
     pushed = results["pushed-size"]
     assert pushed["status"] == "fail"
-    digest = served_digest(registry_htpasswd, repository, run.outputs["tag"])
+    digest = registry_get(registry_htpasswd, repository, run.outputs["tag"]).headers[
+        "Docker-Content-Digest"
+    ]
     assert digest == run.outputs["digest"]
     assert pushed["details"]["compressed_bytes"] == manifest_size(
         registry_htpasswd, repository, digest
@@ -130,3 +157,31 @@ def test_the_compressed_size_is_read_from_the_registry_after_the_push_and_judged
     assert "above its budget of 1.0 MB (max-compressed-size)" in run.stderr
     assert "| `pushed-size` | ❌ fail |" in run.summary
     assert "lab-loads" not in results and "kernel-runs" not in results  # skip-checks
+
+
+def test_pushed_size_reads_the_manifest_the_registry_serves(
+    docker_engine: DockerEngine, registry_htpasswd: RunningRegistry, singleuser_image: str
+) -> None:
+    # Pushed by the engine directly: this reads what any push left in the registry.
+    repository, tag = "checks/pushed-size-direct", "v1"
+    target = f"{registry_htpasswd.host}/{repository}"
+    docker_engine.client.images.get(singleuser_image).tag(target, tag)
+    auth = {"username": registry_htpasswd.username, "password": registry_htpasswd.password}
+    for event in docker_engine.client.api.push(
+        target, tag, auth_config=auth, stream=True, decode=True
+    ):
+        assert "error" not in event, event
+    digest = registry_get(registry_htpasswd, repository, tag).headers["Docker-Content-Digest"]
+    name = ImageReference.parse(target)
+    login = resolve_login(name, registry_htpasswd.credentials)
+    expected = manifest_size(registry_htpasswd, repository, digest)
+    assert 10**6 < expected < docker_engine.require_image(singleuser_image)["Size"]  # compressed
+
+    checks: dict[str, Any] = {"failed": False, "results": []}
+    verify_pushed_size(name, digest, login, None, checks, Reporter())
+    (within,) = checks["results"]
+    assert (within["status"], within["details"]["compressed_bytes"]) == ("pass", expected)
+
+    with pytest.raises(ChecksFailedError, match="max-compressed-size"):
+        verify_pushed_size(name, digest, login, expected - 1, checks, Reporter())
+    assert checks["failed"] and checks["results"][-1]["status"] == "fail"
