@@ -29,6 +29,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 Reply = tuple[int, object, Mapping[str, str]]  # status, JSON body, extra headers
+VERSION_WAIT = 10.0  # seconds an answer waits for the version (below the server's 20 s timeout)
+
+
+def _ready_event() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event
 
 
 @dataclass
@@ -44,6 +51,8 @@ class HubApiStandIn:
     url: str = ""  # http://127.0.0.1:PORT<base_url>hub/api
     hub_origin: str = ""  # http://127.0.0.1:PORT of the stand-in itself
     requests: list[str] = field(default_factory=list)  # "GET /hub/api" ...
+    # Cleared while `version` is still being learnt (from the image); answers wait for it.
+    version_ready: threading.Event = field(default_factory=_ready_event, repr=False)
     _codes: set[str] = field(default_factory=set, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -158,6 +167,7 @@ def _handler_for(stand_in: HubApiStandIn) -> type[BaseHTTPRequestHandler]:
 
         def _reply(self, form: str) -> None:
             stand_in.seen(f"{self.command} {urlsplit(self.path).path}")
+            stand_in.version_ready.wait(VERSION_WAIT)
             status, body, headers = stand_in.answer(
                 self.command, self.path, self.headers.get("Authorization") or "", form
             )

@@ -108,7 +108,6 @@ def run_kernel(context: CheckContext, start: ServerStart, name: str, argv: list[
     """Start kernel `name`, run `CODE` in it, stop it; the kernel's output on failure."""
     run = KernelRun(name, argv)
     mark = len(context.server.logs())
-    log: str | None = None
     kernel_id = ""
     started = time.monotonic()
     timeout = context.options.kernel_timeout
@@ -122,15 +121,12 @@ def run_kernel(context: CheckContext, start: ServerStart, name: str, argv: list[
     else:
         kernel_id = str(body["id"])
         kernel_url = f"{start.prefix_url}api/kernels/{kernel_id}"
-        try:
-            _exchange(context, start, run, kernel_url, mark, started + timeout)
-        finally:
-            log = context.server.logs()[mark:]  # before the shutdown adds its own lines
-            http_json(kernel_url, _auth(start), "DELETE")
+        # Not shut down afterwards: the kernel goes with the server's container, and a
+        # DELETE would wait for it to exit (a second on a busy machine).
+        _exchange(context, start, run, kernel_url, mark, started + timeout)
     run.seconds = time.monotonic() - started
     if run.problem:
-        output = context.server.logs()[mark:] if log is None else log
-        run.log_tail = last_lines(kernel_lines(output, kernel_id), 15)
+        run.log_tail = last_lines(kernel_lines(context.server.logs()[mark:], kernel_id), 15)
         cause = _exception_line(run.log_tail)
         if cause and cause not in run.problem:
             run.problem += f"; its log ends: {cause}"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hubimage.check.base import CheckContext, Outcome
-from hubimage.check.session import ServerStart, needs_server
+from hubimage.check.session import needs_server
 
 SCREENSHOT_NAME = "lab-loads.png"
 BROWSER_ENV = "HUBIMAGE_BROWSER"
@@ -78,9 +78,6 @@ def find_browser(named: str | None) -> str | None:
 
 
 def lab_loads(context: CheckContext) -> Outcome:
-    start = needs_server(context, "opened")
-    if isinstance(start, Outcome):
-        return start
     try:
         from playwright.sync_api import sync_playwright  # noqa: F401 (an optional dependency)
     except ImportError:
@@ -88,18 +85,14 @@ def lab_loads(context: CheckContext) -> Outcome:
     browser = find_browser(context.options.browser)
     if browser is None:
         return Outcome("skip", "not run: no Chromium or Chrome found", HOW_TO_ENABLE)
-    visit = visit_page(context, start, browser)
-    return _judge(context, visit, browser)
+    visit = visit_page(context, browser)
+    return visit if isinstance(visit, Outcome) else _judge(context, visit, browser)
 
 
-def visit_page(context: CheckContext, start: ServerStart, browser_path: str) -> PageVisit:
+def visit_page(context: CheckContext, browser_path: str) -> PageVisit | Outcome:
+    """Start the browser while the server starts (both take seconds), then open the page."""
     from playwright.sync_api import Error, sync_playwright
 
-    path = context.options.lab_url.lstrip("/")
-    visit = PageVisit(url=f"{start.prefix_url}{path}")
-    is_lab = path.split("?")[0].rstrip("/") == "lab" or path.startswith("lab/")
-    started = time.monotonic()
-    deadline = started + context.options.lab_timeout
     with sync_playwright() as driver:
         browser = driver.chromium.launch(
             executable_path=browser_path,
@@ -110,17 +103,24 @@ def visit_page(context: CheckContext, start: ServerStart, browser_path: str) -> 
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
+            start = needs_server(context, "opened")
+            if isinstance(start, Outcome):
+                return start
+            path = context.options.lab_url.lstrip("/")
+            visit = PageVisit(url=f"{start.prefix_url}{path}")
+            is_lab = path.split("?")[0].rstrip("/") == "lab" or path.startswith("lab/")
+            started = time.monotonic()
             _listen(page, visit)
             try:
-                _load(page, visit, is_lab, deadline)
+                _load(page, visit, is_lab, started + context.options.lab_timeout)
             except Error as error:
                 visit.timed_out = visit.timed_out or str(error).splitlines()[0]
             visit.title = _safe(page.title)
             visit.dialogs += [_safe(d.inner_text) for d in page.query_selector_all(DIALOG)]
             visit.screenshot = _screenshot(context, page)
+            visit.seconds = time.monotonic() - started
         finally:
             browser.close()
-    visit.seconds = time.monotonic() - started
     return visit
 
 

@@ -82,12 +82,13 @@ class ServerSession:
             self._container = None
 
     def _start_server(self, context: CheckContext) -> ServerStart:
-        version = context.options.hub_version
-        if version is None:
-            version = context.probe.singleuser().version or DEFAULT_HUB_VERSION
         port = free_port()
         origin = f"http://127.0.0.1:{port}"
-        hub = self._stack.enter_context(serving(HubApiStandIn(version=version, origin=origin)))
+        stand_in = HubApiStandIn(version=context.options.hub_version or DEFAULT_HUB_VERSION)
+        stand_in.origin = origin
+        if context.options.hub_version is None:
+            _learn_version(context, stand_in)
+        hub = self._stack.enter_context(serving(stand_in))
         spec = ContainerSpec(
             context.facts.ref,
             command=[SINGLEUSER],
@@ -105,6 +106,25 @@ class ServerSession:
         except ContainerStartError as error:
             return ServerStart("not-started", 0.0, hub, origin, start_error=error)
         return _wait_until_serving(context, container, hub, origin, started)
+
+
+def _learn_version(context: CheckContext, hub: HubApiStandIn) -> None:
+    """Tell the server the image's own JupyterHub version, as its hub would have the same.
+
+    Asking the image takes seconds; the server asks the hub only after its imports, so the
+    two run side by side and the stand-in's answers wait for the version.
+    """
+    hub.version_ready.clear()
+
+    def learn() -> None:
+        try:
+            hub.version = context.probe.singleuser().version or DEFAULT_HUB_VERSION
+        except Exception:  # singleuser-command reports why the probe failed
+            hub.version = DEFAULT_HUB_VERSION
+        finally:
+            hub.version_ready.set()
+
+    threading.Thread(target=learn, name="hub-version", daemon=True).start()
 
 
 def _wait_until_serving(
