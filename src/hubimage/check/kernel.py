@@ -24,6 +24,7 @@ from hubimage.check.websocket import WebSocket, WebSocketError
 CODE = "1 + 1"
 EXPECTED = "2"
 _POLL = 0.25
+_SETTLE_READS = 8  # at most 2 s more for the log to settle
 _SERVER_LOG_RE = re.compile(r"^\[[DIWEC] \d{4}-\d\d-\d\d ")
 _ACCESS_LOG_RE = re.compile(r"\] \d{3} (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /")
 NO_KERNEL_HINT = (
@@ -126,11 +127,24 @@ def run_kernel(context: CheckContext, start: ServerStart, name: str, argv: list[
         _exchange(context, start, run, kernel_url, mark, started + timeout)
     run.seconds = time.monotonic() - started
     if run.problem:
-        run.log_tail = last_lines(kernel_lines(context.server.logs()[mark:], kernel_id), 15)
+        run.log_tail = last_lines(kernel_lines(_settled_log(context, mark), kernel_id), 15)
         cause = _exception_line(run.log_tail)
         if cause and cause not in run.problem:
             run.problem += f"; its log ends: {cause}"
     return run
+
+
+def _settled_log(context: CheckContext, mark: int) -> str:
+    """The server's output since `mark`, once it stopped growing: a traceback the server
+    logs while it answers reaches the container's log a moment after the answer."""
+    log = context.server.logs()[mark:]
+    for _ in range(_SETTLE_READS):
+        time.sleep(_POLL)
+        later = context.server.logs()[mark:]
+        if later == log:
+            break
+        log = later
+    return log
 
 
 def kernel_lines(output: str, kernel_id: str) -> str:
