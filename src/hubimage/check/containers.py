@@ -37,6 +37,7 @@ class ContainerSpec:
     working_dir: str | None = None
     purpose: str = "probe"  # becomes the value of CHECK_LABEL
     start: bool = True  # False: created only; the caller starts it (to time the start)
+    cpu_shares: int | None = None  # relative CPU weight under contention (Docker default 1024)
 
 
 @contextmanager
@@ -54,6 +55,7 @@ def running(engine: DockerEngine, spec: ContainerSpec) -> Iterator[Any]:
             working_dir=spec.working_dir,
             labels={CHECK_LABEL: spec.purpose},
             network_mode="host",
+            cpu_shares=spec.cpu_shares,
         )
     except docker.errors.ImageNotFound as error:
         raise ImageNotFoundError(f"image {spec.image} is not in the local image store") from error
