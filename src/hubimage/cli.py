@@ -62,6 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--context", help="image repository (for image-tests/)")
     check.add_argument("--server-timeout", type=float, default=60.0)
     check.add_argument("--size-warning-gb", type=float, default=None)
+    check.add_argument(
+        "--skip", action="append", default=[], metavar="CHECK", help="leave out this check"
+    )
+    check.add_argument(
+        "--spawn-timeout", type=float, default=300.0, help="the hub's start timeout (seconds)"
+    )
+    check.add_argument("--max-image-size", help="uncompressed size budget, e.g. 6GB")
+    check.add_argument("--previous-image", help="the image the hub runs now (size change)")
+    check.add_argument("--kernel-timeout", type=float, default=60.0)
+    check.add_argument("--all-kernels", action="store_true", help="run every kernelspec")
+    check.add_argument("--lab-url", default="lab", help="page lab-loads opens (tree: classic)")
+    check.add_argument("--lab-timeout", type=float, default=60.0)
+    check.add_argument("--artifacts-dir", help="folder for the lab-loads screenshot")
+    check.add_argument("--browser", help="Chromium or Chrome executable for lab-loads")
 
     push = verbs.add_parser("push", help="push the image and verify its digest in the registry")
     push.add_argument("image", metavar="IMAGE:TAG")

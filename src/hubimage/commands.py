@@ -64,6 +64,7 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
 def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     from hubimage.check import CheckOptions, run_checks
     from hubimage.check.model import DEFAULT_SIZE_WARN_BYTES
+    from hubimage.check_inputs import parse_size
     from hubimage.engine import DockerEngine
 
     reference = ImageReference.parse(args.image)  # a malformed reference is exit 2
@@ -79,6 +80,16 @@ def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
         if args.size_warning_gb
         else DEFAULT_SIZE_WARN_BYTES,
         context=Path(args.context) if args.context else None,
+        skip=tuple(args.skip),
+        spawn_timeout=args.spawn_timeout,
+        max_image_bytes=parse_size(args.max_image_size or "", "--max-image-size"),
+        previous_image=args.previous_image,
+        kernel_timeout=args.kernel_timeout,
+        all_kernels=args.all_kernels,
+        lab_url=args.lab_url,
+        lab_timeout=args.lab_timeout,
+        artifacts_dir=Path(args.artifacts_dir) if args.artifacts_dir else None,
+        browser=args.browser,
     )
     with reporter.group(f"Check {reference}"):
         report = run_checks(engine, str(reference), options)

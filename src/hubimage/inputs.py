@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
+from hubimage.check_inputs import CHECK_NAMES, parse_size
 from hubimage.errors import EXIT_BAD_INPUT, EXIT_OK, BadInputError, UsageError
 from hubimage.reference import ImageReference, validate_tag
 from hubimage.secrets import SECRETS
@@ -76,6 +77,32 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("user-id", "check", "The uid the image must run as.", "1000"),
     InputSpec("hub-version", "check", "The hub's JupyterHub version (major must match)."),
     InputSpec("server-timeout", "check", "Seconds to wait for the server to start.", "60"),
+    InputSpec("skip-checks", "check", "Checks not to run (comma separated), e.g. lab-loads."),
+    InputSpec(
+        "spawn-timeout",
+        "check",
+        "The hub's start timeout in seconds (z2jh singleuser.startTimeout); "
+        "spawn-time warns above half of it and fails above it.",
+        "300",
+    ),
+    InputSpec(
+        "max-image-size", "check", "Uncompressed size budget (e.g. 6GB); image-size fails above it."
+    ),
+    InputSpec(
+        "max-compressed-size",
+        "check",
+        "Pushed (compressed) size budget (e.g. 2GB), read from the registry's manifest after "
+        "the push; above it no hub is bumped.",
+    ),
+    InputSpec(
+        "all-kernels", "check", "kernel-runs tries every kernelspec, not only the default.", "false"
+    ),
+    InputSpec(
+        "lab-url",
+        "check",
+        "Page lab-loads opens under /user/NAME/ (tree for the classic notebook).",
+        "lab",
+    ),
     InputSpec(
         "push",
         "push",
@@ -154,6 +181,12 @@ class RunInputs:
     user_id: int
     hub_version: str | None
     server_timeout: float
+    skip_checks: tuple[str, ...]
+    spawn_timeout: float
+    max_image_size: int | None
+    max_compressed_size: int | None
+    all_kernels: bool
+    lab_url: str
     push: PushPolicy
     registry_username: str | None
     registry_password: str | None = field(repr=False)
@@ -236,6 +269,12 @@ def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
         user_id=_int(get, "user-id", 0, 2**31 - 1),
         hub_version=_version(get("hub-version")),
         server_timeout=float(_int(get, "server-timeout", 1, 3600)),
+        skip_checks=_check_names(get("skip-checks")),
+        spawn_timeout=float(_int(get, "spawn-timeout", 1, 86400)),
+        max_image_size=_size("max-image-size", get("max-image-size")),
+        max_compressed_size=_size("max-compressed-size", get("max-compressed-size")),
+        all_kernels=_bool(get, "all-kernels"),
+        lab_url=_lab_url(get("lab-url")),
         push=_choice(get, "push", ("auto", "true", "false")),
         registry_username=get("registry-username") or None,
         registry_password=get("registry-password") or None,
@@ -276,6 +315,30 @@ def _config_path(text: str, in_repository: bool) -> Path | None:
             "the repository root (e.g. config/clusters/NAME/cluster.yaml)"
         )
     return Path(text)
+
+
+def _check_names(text: str) -> tuple[str, ...]:
+    names = _split_list(text)
+    unknown = [name for name in names if name not in CHECK_NAMES]
+    if unknown:
+        raise UsageError(
+            f"input 'skip-checks': unknown check(s) {', '.join(unknown)}; "
+            f"the checks are {', '.join(CHECK_NAMES)}"
+        )
+    return names
+
+
+def _size(name: str, text: str) -> int | None:
+    return parse_size(text, f"input '{name}':")
+
+
+def _lab_url(text: str) -> str:
+    path = text.strip().lstrip("/") or "lab"
+    if "://" in path or ".." in path.split("/") or any(c.isspace() for c in path):
+        raise UsageError(
+            f"input 'lab-url': {text!r} is not a page of the user's server, such as lab or tree"
+        )
+    return path
 
 
 def _split_list(text: str) -> tuple[str, ...]:

@@ -224,18 +224,17 @@ class Phases:
         return (str(previous),)
 
     def _check_options(self) -> CheckOptions:
-        from hubimage.check import CheckOptions
+        from hubimage.check.options import options_for_run
 
-        return CheckOptions(
-            uid=self.inputs.user_id,
-            hub_version=self.inputs.hub_version,
-            server_timeout=self.inputs.server_timeout,
-            context=self.inputs.context,
-        )
+        previous = self._current_hub_image()
+        return options_for_run(self.inputs, str(previous) if previous else None)
 
     def _expected_checks(self) -> dict[str, Any]:
+        from hubimage.check.runner import validate_options
+
         options = self._check_options()
-        return expected_checks(options.uid, options.gid, options.hub_version)
+        selected = validate_options(options)
+        return expected_checks(options.uid, options.gid, options.hub_version, selected)
 
     def check(self) -> CheckReport:
         from hubimage.check import run_checks
@@ -291,6 +290,12 @@ class Phases:
             self.outcome.digest = result.digest
             self.outcome.image_ref = result.image_ref
             self.outcome.pushed = True
+            from hubimage.check.pushed import verify_pushed_size
+
+            budget = self.inputs.max_compressed_size
+            verify_pushed_size(
+                self.name, result.digest, self.login, budget, self.outcome.checks, self.reporter
+            )
 
     def bump(self) -> None:
         from hubimage.rollout import roll_out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,15 +66,15 @@ def _hub_major(version: str | None) -> int | None:
     return int(version.split(".")[0]) if version else None
 
 
-def expected_checks(uid: int, gid: int, hub_version: str | None) -> dict[str, Any]:
+def expected_checks(
+    uid: int, gid: int, hub_version: str | None, checks: Sequence[str]
+) -> dict[str, Any]:
     """What a record must say for this run to trust it: who ran which checks, for which hub."""
-    from hubimage.check import CHECK_NAMES
-
     return {
         "uid": uid,
         "gid": gid,
         "hub_major": _hub_major(hub_version),
-        "checks": sorted(CHECK_NAMES),
+        "checks": sorted(checks),
     }
 
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Write requirements/action.txt: every package the action installs (hubimage's runtime
-# dependencies, its build backend, the default repo2docker), at exact versions with the
-# sha256 of every file PyPI has for them, for CPython 3.10 and later on every platform
+# dependencies with the `lab` extra (Playwright, for lab-loads), its build backend, the
+# default repo2docker), at exact versions with the sha256 of every file PyPI has for
+# them, for CPython 3.10 and later on every platform
 # (markers pick per Python). The action installs it with `pip --require-hashes`.
 #
 # Run it after changing [project] dependencies or the default repo2docker-version, from an
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/../.."
 constraints=$(mktemp)
 trap 'rm -f "$constraints"' EXIT
 python3 -m pip freeze --exclude-editable | grep -v ' @ ' >"$constraints" || true
-uv pip compile pyproject.toml requirements/action.in \
+uv pip compile pyproject.toml requirements/action.in --extra lab \
   --universal --python-version 3.10 --generate-hashes \
   --constraint "$constraints" \
   --custom-compile-command "bash tools/lock/update-action-requirements.sh" \

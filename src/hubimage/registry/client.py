@@ -168,6 +168,19 @@ class RegistryClient:
         config = response.json()
         return config if isinstance(config, dict) else None
 
+    def compressed_size(self, repository: str, reference: str) -> int | None:
+        """What a pull downloads: the sizes of the config and layers in the image's manifest
+        (linux/amd64 of an index, else its first). None when the image does not exist."""
+        repo = api_repository(self.host, repository)
+        manifest = self._json(f"/v2/{repo}/manifests/{reference}", repo, MANIFEST_MEDIA_TYPES)
+        if manifest is not None and "manifests" in manifest:
+            entry = _platform_entry(manifest["manifests"])
+            manifest = self._json(f"/v2/{repo}/manifests/{entry}", repo, MANIFEST_MEDIA_TYPES)
+        if manifest is None:
+            return None
+        parts = [manifest.get("config") or {}, *(manifest.get("layers") or [])]
+        return sum(int(part.get("size") or 0) for part in parts if isinstance(part, dict))
+
     def image_labels(self, repository: str, reference: str) -> dict[str, str] | None:
         """The image's labels; None when the image does not exist."""
         config = self.image_config(repository, reference)
