@@ -14,7 +14,7 @@ import tarfile
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Literal, Protocol
 
 import docker
 import docker.errors
@@ -30,9 +30,24 @@ class RunResult:
     output: str  # stdout and stderr interleaved
 
 
+@dataclass(frozen=True)
+class BuildSecret:
+    """A BuildKit build secret (`RUN --mount=type=secret,id=...`); the value never reaches argv."""
+
+    id: str
+    value: str = field(repr=False)
+
+
+BuildOutput = Literal["load", "cacheonly"]
+
+
 @dataclass
 class BuildSpec:
-    """One classic (non-BuildKit) build through the Engine API."""
+    """One build, for either builder (`hubimage.build.builders`).
+
+    The legacy builder (Engine API) reads the fields up to `pull`; `cache_from` are images
+    for it, and the BuildKit-only fields must be empty. The buildx builder reads them all.
+    """
 
     tag: str
     context_dir: str | None = None
@@ -41,8 +56,13 @@ class BuildSpec:
     buildargs: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
     target: str | None = None
-    cache_from: Sequence[str] = ()
+    cache_from: Sequence[str] = ()  # images whose layers may be reused
     pull: bool = False
+    # BuildKit only
+    secrets: Sequence[BuildSecret] = ()
+    cache_imports: Sequence[str] = ()  # --cache-from specs (type=registry,ref=...)
+    cache_exports: Sequence[str] = ()  # --cache-to specs
+    output: BuildOutput = "load"  # into the local engine, or only the cache
 
 
 class ContainerEngine(Protocol):

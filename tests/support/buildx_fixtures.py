@@ -1,0 +1,31 @@
+"""Make buildx unavailable to the process under test, the way a broken install does.
+
+The docker CLI looks for plugins in `$DOCKER_CONFIG/cli-plugins` before the system folders;
+a `docker-buildx` there that is not a valid plugin hides the system's buildx, and
+`docker buildx` then answers "unknown command", as on an engine without the plugin.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def config_without_buildx(folder: Path) -> Path:
+    """A DOCKER_CONFIG folder in which `docker buildx` is an unknown command."""
+    plugins = folder / "cli-plugins"
+    plugins.mkdir(parents=True, exist_ok=True)
+    (plugins / "docker-buildx").write_text("")  # not executable: not a plugin
+    return folder
+
+
+@pytest.fixture
+def no_buildx(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    folder = config_without_buildx(tmp_path_factory.mktemp("docker-config-no-buildx"))
+    monkeypatch.setenv("DOCKER_CONFIG", str(folder))
+    done = subprocess.run(["docker", "buildx", "version"], capture_output=True, check=False)
+    assert done.returncode != 0, "buildx is still reachable; the legacy tests would not test it"
+    yield folder
