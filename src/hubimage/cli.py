@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     reporter = Reporter()
     from hubimage import commands
-    from hubimage.registry.secrets import SECRETS
+    from hubimage.secrets import SECRETS
 
     SECRETS.subscribe(reporter.mask)  # every secret, from wherever it comes, is masked
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from hubimage.engine import DockerEngine
 from hubimage.errors import EXIT_FAILED, EXIT_OK, ImageNotFoundError, UsageError
-from hubimage.gha import AnnotationLevel, Reporter
+from hubimage.gha import Reporter
 from hubimage.reference import ImageReference
-from hubimage.registry.secrets import SECRETS
+from hubimage.secrets import SECRETS
+from hubimage.summary import report_checks
 
 CommandResult = tuple[dict[str, Any], int]
 
@@ -76,17 +77,6 @@ def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
         report = run_checks(engine, str(reference), options)
     report_checks(report, reporter)
     return report.as_dict(), EXIT_FAILED if report.failed else EXIT_OK
-
-
-def report_checks(report: Any, reporter: Reporter) -> None:
-    """The checks table on stderr and in the job summary, an annotation per failure."""
-    reporter.info(report.render_table())
-    reporter.add_summary(report.render_markdown())
-    for result in report.results:
-        if result.status in ("fail", "warn"):
-            level: AnnotationLevel = "error" if result.status == "fail" else "warning"
-            hint = f" — {result.hint}" if result.hint else ""
-            reporter.annotate(level, f"{result.summary}{hint}", title=f"check {result.name}")
 
 
 def ensure_local_image(engine: DockerEngine, reference: ImageReference, reporter: Reporter) -> None:

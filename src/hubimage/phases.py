@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 from hubimage.engine import DockerEngine, dumps_label
 from hubimage.gha import Reporter
 from hubimage.inputs import RunInputs
-from hubimage.pipeline import RunOutcome, RunPolicy, image_name
+from hubimage.outcome import RunOutcome
+from hubimage.policy import RunPolicy, image_name
 from hubimage.reference import ImageReference
-from hubimage.summary import render_summary
+from hubimage.summary import render_summary, report_checks
 
 if TYPE_CHECKING:
     from hubimage.check.model import CheckReport
@@ -232,7 +233,6 @@ class Phases:
 
     def check(self) -> CheckReport:
         from hubimage.check import CheckOptions, run_checks
-        from hubimage.commands import report_checks
 
         options = CheckOptions(
             uid=self.inputs.user_id,

@@ -1,12 +1,15 @@
-"""The job summary and the bump pull request's body, rendered from a run's outcome."""
+"""The job summary, the checks report and the bump pull request's body."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from hubimage.gha import AnnotationLevel, Reporter
+from hubimage.outcome import RunOutcome
+
 if TYPE_CHECKING:
-    from hubimage.pipeline import RunOutcome
+    from hubimage.check.model import CheckReport
 
 
 def _size(size_bytes: int | None) -> str:
@@ -77,3 +80,14 @@ def pull_request_body(
         lines += ["", f"Built by [this workflow run]({run_url})."]
     lines += ["", "_Opened by hubimage._"]
     return "\n".join(lines)
+
+
+def report_checks(report: CheckReport, reporter: Reporter) -> None:
+    """The checks table on stderr and in the job summary, an annotation per failure."""
+    reporter.info(report.render_table())
+    reporter.add_summary(report.render_markdown())
+    for result in report.results:
+        if result.status in ("fail", "warn"):
+            level: AnnotationLevel = "error" if result.status == "fail" else "warning"
+            hint = f" — {result.hint}" if result.hint else ""
+            reporter.annotate(level, f"{result.summary}{hint}", title=f"check {result.name}")

@@ -5,7 +5,8 @@ from ruamel.yaml import YAML
 
 from hubimage.errors import UsageError
 from hubimage.inputs import INPUTS, parse_inputs, read_action_inputs
-from hubimage.pipeline import RunOutcome, RunPolicy
+from hubimage.outcome import RunOutcome
+from hubimage.policy import RunPolicy
 
 ACTION = Path(__file__).parents[2] / "action.yml"
 

@@ -14,7 +14,7 @@ from hubimage.reference import ImageReference
 from hubimage.registry.credentials import DockerConfigAuth, UsernamePassword
 from hubimage.registry.dockerconfig import docker_config_login
 from hubimage.registry.login import resolve_login
-from hubimage.registry.secrets import SECRETS
+from hubimage.secrets import SECRETS
 
 
 def write_config(directory: Path, config: dict[str, object]) -> str:

@@ -17,7 +17,7 @@ from hubimage.registry.client import (
 from hubimage.registry.credentials import Login
 from hubimage.registry.push import classify_push_error, familiar_name
 from hubimage.registry.retry import RetryPolicy, with_retries
-from hubimage.registry.secrets import SECRETS, SecretRegistry
+from hubimage.secrets import SECRETS, SecretRegistry
 
 
 class FakeClock:

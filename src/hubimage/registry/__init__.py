@@ -5,7 +5,6 @@
 - `login.resolve_login`: any record to a `Login` (ECR Public token exchange, Docker config).
 - `push.push_image`: push tags with retries, verify the served digest, return `PushResult`.
 - `client.RegistryClient`: manifest digests, tag lists, anonymous-pull checks over HTTP.
-- `secrets.SECRETS`: every secret value seen, for `::add-mask::` and redaction.
 """
 
 from hubimage.registry.client import RegistryClient, manifest_digest, tag_exists, uses_plain_http
@@ -27,11 +26,9 @@ from hubimage.registry.credentials import (
 from hubimage.registry.login import resolve_login
 from hubimage.registry.push import DEFAULT_PUSH_RETRY, PushResult, push_image
 from hubimage.registry.retry import RetryPolicy
-from hubimage.registry.secrets import SECRETS, SecretRegistry
 
 __all__ = [
     "DEFAULT_PUSH_RETRY",
-    "SECRETS",
     "AwsCredentials",
     "Credentials",
     "DockerConfigAuth",
@@ -44,7 +41,6 @@ __all__ = [
     "RegistryClient",
     "RegistryKind",
     "RetryPolicy",
-    "SecretRegistry",
     "UsernamePassword",
     "credentials_from_environment",
     "login_for",

@@ -28,7 +28,7 @@ from hubimage.errors import (
 from hubimage.reference import ImageReference
 from hubimage.registry.credentials import Login, registry_kind, what_to_set
 from hubimage.registry.retry import NO_RETRY, RetryPolicy, with_retries
-from hubimage.registry.secrets import SECRETS
+from hubimage.secrets import SECRETS
 
 MANIFEST_MEDIA_TYPES = (
     "application/vnd.oci.image.index.v1+json",

@@ -20,7 +20,7 @@ from typing import Literal, TypeAlias
 
 from hubimage.errors import RegistryCredentialsError
 from hubimage.reference import ImageReference
-from hubimage.registry.secrets import SECRETS, derived_forms
+from hubimage.secrets import SECRETS, derived_forms
 
 RegistryKind = Literal["quay", "ghcr", "gar", "ecr-public", "docker-hub", "generic"]
 

@@ -23,7 +23,7 @@ from hubimage.registry.credentials import (
     UsernamePassword,
     registry_kind,
 )
-from hubimage.registry.secrets import SECRETS
+from hubimage.secrets import SECRETS
 
 _HELPER_TIMEOUT = 60
 _NOT_FOUND_MARKERS = ("credentials not found", "not found in native keychain")

@@ -19,7 +19,7 @@ import requests
 
 from hubimage.errors import RegistryAuthError, RegistryError
 from hubimage.registry.credentials import AwsCredentials, EcrPublicAuthorizationToken
-from hubimage.registry.secrets import SECRETS
+from hubimage.secrets import SECRETS
 
 ECR_PUBLIC_REGION = "us-east-1"
 ECR_PUBLIC_SERVICE = "ecr-public"

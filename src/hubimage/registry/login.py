@@ -23,7 +23,7 @@ from hubimage.registry.credentials import (
 )
 from hubimage.registry.dockerconfig import docker_config_login
 from hubimage.registry.ecr import ECR_PUBLIC_ENDPOINT, fetch_authorization_token
-from hubimage.registry.secrets import SECRETS
+from hubimage.secrets import SECRETS
 
 ECR_ENDPOINT_VARIABLE = "HUBIMAGE_ECR_PUBLIC_ENDPOINT"
 

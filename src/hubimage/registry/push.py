@@ -31,7 +31,7 @@ from hubimage.registry.client import RegistryClient
 from hubimage.registry.credentials import Credentials, Login, registry_kind, what_to_set
 from hubimage.registry.login import resolve_login
 from hubimage.registry.retry import RetryPolicy, with_retries
-from hubimage.registry.secrets import SECRETS
+from hubimage.secrets import SECRETS
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 # attempts of ours are needed, and a registry that stays down fails the job in minutes.
 DEFAULT_PUSH_RETRY = RetryPolicy(attempts=3, initial_delay=2.0, max_delay=30.0, total_seconds=300)
 
+_STATUS_DIGEST = re.compile(r": digest: (sha256:[0-9a-f]{64}) size: \d+")
 _AUTH_FAILURE = re.compile(
     r"unauthorized|authentication required|denied|forbidden|insufficient_scope|"
     r"no basic auth credentials|\b401\b|\b403\b",
@@ -180,10 +181,17 @@ def classify_push_error(message: str, name: str, tag: str, login: Login) -> Regi
 
 
 def _digest_of(event: dict[str, Any]) -> str | None:
+    """The pushed digest from the engine's push stream.
+
+    The classic image store reports it in an `aux` record; the containerd image store
+    (Docker 26+, the store BuildKit users run) only in the closing status line,
+    `TAG: digest: sha256:... size: N`, as `docker push` prints it.
+    """
     aux = event.get("aux")
     if isinstance(aux, dict) and isinstance(aux.get("Digest"), str):
         return str(aux["Digest"])
-    return None
+    match = _STATUS_DIGEST.search(str(event.get("status") or ""))
+    return match.group(1) if match else None
 
 
 def _one_digest(name: str, pushed: dict[str, str]) -> str:

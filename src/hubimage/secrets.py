@@ -1,4 +1,4 @@
-"""One place that knows every secret value the registry layer has seen, for masking.
+"""Every secret value hubimage has seen (registry, GitHub, inputs), in one place, for masking.
 
 A reporter (the GitHub Actions one prints `::add-mask::VALUE`) subscribes once; every value
 added before or after it subscribed reaches it exactly once. `redact` scrubs known values from
