@@ -26,7 +26,7 @@ from typing import IO, Any
 
 from hubimage.engine import BuildSpec, LogSink
 from hubimage.errors import BuildError, EngineError
-from hubimage.registry.secrets import SECRETS
+from hubimage.secrets import SECRETS
 
 _PASSED_ENV = re.compile(
     r"(PATH|HOME|USER|TMPDIR|LANG|LC_.*|XDG_.*|DOCKER_.*|BUILDX_.*|BUILDKIT_.*|"

@@ -39,7 +39,7 @@ from hubimage.build.request import BuildRequest
 from hubimage.build.steps import StepLog, reporting_failed_step
 from hubimage.engine import LogSink
 from hubimage.errors import BuildError, BuildInputError, HubimageError
-from hubimage.registry.secrets import SECRETS
+from hubimage.secrets import SECRETS
 
 ENGINE_NAME = "hubimage-docker-sdk"  # the legacy fallback
 BUILDX_ENGINE_NAME = "docker"  # repo2docker's own buildx engine

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from hubimage.engine import BuildSecret
 from hubimage.errors import UsageError
-from hubimage.registry.secrets import SECRETS
+from hubimage.secrets import SECRETS
 
 _ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _ENV_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
