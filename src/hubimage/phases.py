@@ -22,6 +22,8 @@ from hubimage.reference import ImageReference
 from hubimage.summary import render_summary, report_checks
 
 if TYPE_CHECKING:
+    from hubimage.build import BuildRequest
+    from hubimage.build.session import BuildSession
     from hubimage.check.model import CheckReport
     from hubimage.inventory import PackageInventory
     from hubimage.registry import Login
@@ -72,6 +74,7 @@ class Phases:
         self._package_markdown: str | None = None
         self._current: ImageReference | None = None
         self._current_read = False
+        self._build_session: BuildSession | None = None
         self._started = time.monotonic()
 
     # --- shared resources -----------------------------------------------------------------
@@ -180,31 +183,88 @@ class Phases:
             )
 
     def build(self) -> None:
-        from hubimage.build import BuildRequest, build_image
         from hubimage.inventory import take_inventory
 
-        request = BuildRequest(
-            context=self.inputs.context,
-            image=self.name.name,
-            tag=self.outcome.tag,
-            builder=self.inputs.builder,  # type: ignore[arg-type]
-            build_args=self.inputs.build_args,
-            target=self.inputs.target,
-            cache_from=self._cache_sources(),
-            base_image=self.inputs.pangeo_base_image,
-            base_tag=self.inputs.pangeo_base_tag,
-            repo2docker_version=self.inputs.repo2docker_version,
-        )
+        request = self._build_request()
         with self.reporter.group(f"Build {request.reference}"):
-            result = build_image(self.engine, request, self.reporter.info)
+            session = self._session()
+            for line in session.describe():
+                self.reporter.info(line)
+            if session.plan.note:
+                self.outcome.notes.append(session.plan.note)
+                self.reporter.annotate("notice", session.plan.note, title="cache")
+            if session.builder.kind == "legacy":
+                request = replace(request, cache_from=self._pulled_cache_sources())
+            # Output of code in the image repository: printed, never obeyed by the runner.
+            with self.reporter.untrusted_output():
+                result = session.build(request, self.reporter.info, self.inputs.build_secrets)
             for warning in result.warnings:
                 self.reporter.annotate("warning", warning, title="build")
             self.outcome.local_image = result.image
             self._inventory = take_inventory(self.engine, result.image)
             self.outcome.size_bytes = self._inventory.size_bytes
             self.reporter.info(
-                f"built {result.image} with {result.builder} in {result.seconds:.1f}s"
+                f"built {result.image} with {result.builder} on {result.engine} "
+                f"in {result.seconds:.1f}s"
             )
+
+    def _build_request(self) -> BuildRequest:
+        from hubimage.build import BuildRequest
+
+        return BuildRequest(
+            context=self.inputs.context,
+            image=self.name.name,
+            tag=self.outcome.tag,
+            builder=self.inputs.builder,  # type: ignore[arg-type]
+            build_args=self.inputs.build_args,
+            target=self.inputs.target,
+            base_image=self.inputs.pangeo_base_image,
+            base_tag=self.inputs.pangeo_base_tag,
+            repo2docker_version=self.inputs.repo2docker_version,
+        )
+
+    def _session(self) -> BuildSession:
+        """The builder and cache plan of this run, made once."""
+        from hubimage.build.session import BuildSession
+
+        if self._build_session is None:
+            previous = self._current_hub_image()
+            same = previous is not None and previous.name == self.name.name and previous.tag
+            logins: dict[str, tuple[str, str]] = {}
+            if self.inputs.image is not None and self.inputs.cache != "none":
+                login = self.login
+                if login.username is not None and login.password is not None:
+                    logins[login.server_address] = (login.username, login.password)
+            self._build_session = BuildSession(
+                self.engine,
+                build_engine=self.inputs.build_engine,
+                cache=self.inputs.cache,  # type: ignore[arg-type]
+                image=self.name.qualified_name,
+                cache_images=(str(previous),) if same else (),
+                logins=logins,
+                environ=self.environ,
+            )
+        return self._build_session
+
+    def export_cache(self) -> None:
+        """After the push: write the registry (or gha) cache; a failure only warns."""
+        from hubimage.errors import HubimageError
+
+        session = self._session()
+        if not session.plan.after_push_exports:
+            return
+        with self.reporter.group("Export the build cache"):
+            try:
+                with self.reporter.untrusted_output():
+                    where = session.export_cache(
+                        self._build_request(), self.reporter.info, self.inputs.build_secrets
+                    )
+            except HubimageError as error:
+                message = f"the build cache was not written: {error.message}"
+                self.outcome.notes.append(message)
+                self.reporter.annotate("warning", message, title="cache")
+                return
+            self.reporter.info(f"build cache written: {where}")
 
     def record(self) -> None:
         """Label the image with its package list and its check results (metadata only).
@@ -219,8 +279,11 @@ class Phases:
             labels[LABEL_NAME] = encode_inventory(self._inventory)
         self.engine.add_labels(self.outcome.local_image, labels)
 
-    def _cache_sources(self) -> tuple[str, ...]:
-        """On a fresh runner, pull what the hub runs now and build on its layers."""
+    def _pulled_cache_sources(self) -> tuple[str, ...]:
+        """The legacy builder: pull what the hub runs now and build on its layers.
+
+        (buildx reads cache from the registry itself and pulls only the layers it reuses.)
+        """
         previous = self._current_hub_image()
         if previous is None or previous.name != self.name.name or not previous.tag:
             return ()
@@ -240,7 +303,11 @@ class Phases:
             server_timeout=self.inputs.server_timeout,
             context=self.inputs.context,
         )
-        with self.reporter.group(f"Check {self.outcome.local_image}"):
+        # The image's own output is in the report: printed, never obeyed by the runner.
+        with (
+            self.reporter.group(f"Check {self.outcome.local_image}"),
+            self.reporter.untrusted_output(),
+        ):
             report = run_checks(self.engine, self.outcome.local_image, options)
             self.outcome.checks = report.as_dict()
             report_checks(report, self.reporter)
@@ -290,6 +357,8 @@ class Phases:
             self.outcome.digest = result.digest
             self.outcome.image_ref = result.image_ref
             self.outcome.pushed = True
+        if self.inputs.image is not None:
+            self.export_cache()  # only now: the registry served the checked image's digest
 
     def bump(self) -> None:
         from hubimage.rollout import roll_out
