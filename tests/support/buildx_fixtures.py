@@ -23,7 +23,9 @@ def config_without_buildx(folder: Path) -> Path:
 
 
 @pytest.fixture
-def no_buildx(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def no_buildx(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     folder = config_without_buildx(tmp_path_factory.mktemp("docker-config-no-buildx"))
     monkeypatch.setenv("DOCKER_CONFIG", str(folder))
     done = subprocess.run(["docker", "buildx", "version"], capture_output=True, check=False)

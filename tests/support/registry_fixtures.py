@@ -54,13 +54,22 @@ class RunningRegistry:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
+MANIFEST_TYPES = (
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.oci.image.index.v1+json",
+)
+
+
 def served_digest(registry: RunningRegistry, repository: str, tag: str) -> str | None:
     """The digest the registry serves for repository:tag, asked directly over its HTTP API
     (htpasswd registries), independently of hubimage's own client."""
     response = requests.head(
         f"http://{registry.host}/v2/{repository}/manifests/{tag}",
         auth=(registry.username, registry.password),
-        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
+        # buildx on the containerd store pushes OCI manifests; accept what registries serve
+        headers={"Accept": ", ".join(MANIFEST_TYPES)},
         timeout=10,
     )
     if response.status_code == 404:
