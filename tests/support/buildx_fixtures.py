@@ -31,3 +31,29 @@ def no_buildx(
     done = subprocess.run(["docker", "buildx", "version"], capture_output=True, check=False)
     assert done.returncode != 0, "buildx is still reachable; the legacy tests would not test it"
     yield folder
+
+
+def build_cache_ids() -> set[str]:
+    """The ids of the engine's BuildKit cache records (`docker buildx du --verbose`)."""
+    listing = subprocess.run(
+        ["docker", "buildx", "du", "--verbose"], capture_output=True, text=True, check=True
+    ).stdout
+    return {line.split()[1] for line in listing.splitlines() if line.startswith("ID:")}
+
+
+def prune_build_cache(ids: set[str]) -> None:
+    """Remove these cache records only (the engine is shared: never a global prune).
+
+    A record whose children still exist is kept by BuildKit, so a few passes remove a chain.
+    """
+    for _ in range(4):
+        left = ids & build_cache_ids()
+        if not left:
+            return
+        for record in left:
+            subprocess.run(
+                ["docker", "buildx", "prune", "--force", "--filter", f"id={record}"],
+                capture_output=True,
+                check=False,
+            )
+    assert not ids & build_cache_ids(), "some build cache records could not be removed"

@@ -59,6 +59,7 @@ class ProxiedRequest:
     method: str
     path: str
     outcome: str  # "forwarded 201", "status 503", "stall 2.0s", "cut after 100 bytes"
+    size: int = 0  # bytes of the response body sent to the client
 
 
 @dataclass
@@ -91,9 +92,14 @@ class FaultProxy:
                     return fault
         return None
 
-    def record(self, method: str, path: str, outcome: str) -> None:
+    def record(self, method: str, path: str, outcome: str, size: int = 0) -> None:
         with self._lock:
-            self.requests.append(ProxiedRequest(method, path, outcome))
+            self.requests.append(ProxiedRequest(method, path, outcome, size))
+
+    def blob_downloads(self) -> list[ProxiedRequest]:
+        """Every GET of a blob (layers, configs, cache manifests' blobs) the proxy answered."""
+        with self._lock:
+            return [r for r in self.requests if r.method == "GET" and "/blobs/sha256:" in r.path]
 
     def outcomes(self) -> list[str]:
         with self._lock:
@@ -153,6 +159,10 @@ def _one_page(
 class _ProxyHandler(BaseHTTPRequestHandler):
     owner: FaultProxy
     protocol_version = "HTTP/1.1"
+    # A TLS hello is not HTTP: answer it with a status line (as Go's servers do), so clients
+    # that try https first on an insecure registry see "HTTP response to HTTPS client" and
+    # fall back to http (BuildKit and the containerd store do), instead of a headerless body.
+    default_request_version = "HTTP/1.0"
     timeout = 60  # a stuck client connection ends, so the proxy never hangs a test
 
     def _handle(self) -> None:
@@ -193,7 +203,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             if page is not None and response.status == 200:
                 data, link = _one_page(path, data, page)
                 kept = [(k, v) for k, v in kept if k.lower() != "link"] + link
-            self.owner.record(method, self.path, f"forwarded {response.status}")
+            sent = 0 if method == "HEAD" else len(data)
+            self.owner.record(method, self.path, f"forwarded {response.status}", sent)
             self._send(response.status, kept, data, length)
         finally:
             upstream.close()
