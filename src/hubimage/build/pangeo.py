@@ -89,13 +89,15 @@ def generated_context(context: BuildContext, dockerfile: str) -> io.BytesIO:
     ignore_file = context.root / ".dockerignore"
     patterns = _ignore_patterns(ignore_file)
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for relative in sorted(exclude_paths(str(context.root), list(patterns))):
-            if relative != ".dockerignore":
-                tar.add(str(context.root / relative), arcname=relative, recursive=False)
+    # buildx tells a tar on stdin from a Dockerfile by its first 512 bytes: the first member
+    # must be a plain header (GNU format, short name, whole-second mtime), never a PAX one.
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as tar:
         ignore_text = "\n".join([*patterns, GENERATED_DOCKERFILE, ".dockerignore", ""])
         _add_text(tar, ".dockerignore", ignore_text)
         _add_text(tar, GENERATED_DOCKERFILE, dockerfile)
+        for relative in sorted(exclude_paths(str(context.root), list(patterns))):
+            if relative != ".dockerignore":
+                tar.add(str(context.root / relative), arcname=relative, recursive=False)
     buffer.seek(0)
     return buffer
 
