@@ -83,7 +83,7 @@ def test_repo2docker_through_its_own_buildx_engine_checked_and_pushed(
 ) -> None:
     repository = f"buildx/r2d-{secrets.token_hex(3)}"
     workdir = init_repo(tmp_path / "hub-image")
-    dockerfile = f"FROM {singleuser_image}\nARG GREETING\nRUN echo \"$GREETING\" > /tmp/greeting\n"
+    dockerfile = f'FROM {singleuser_image}\nARG GREETING\nRUN echo "$GREETING" > /tmp/greeting\n'
     commit_files(workdir, {"binder/Dockerfile": dockerfile}, "binder")
     run = run_action(
         workdir,

@@ -21,6 +21,7 @@ from support.buildx_fixtures import config_without_buildx
 from support.gitrepo import commit_files, init_repo
 from support.image_search import image_hits
 from support.registry_fixtures import RunningRegistry, served_digest
+from support.workflow_commands import obeyed_commands
 
 pytestmark = pytest.mark.integration
 
@@ -168,4 +169,34 @@ def test_build_secrets_on_the_legacy_builder_are_refused_not_dropped(
     )
     assert run.returncode == 2, run.stderr[-3000:]
     assert "build secrets need BuildKit" in run.stderr and "build-engine: legacy" in run.stderr
+    assert run.outputs["pushed"] == "false"
+
+
+def test_workflow_commands_printed_by_a_build_are_not_obeyed(
+    tmp_path: Path, singleuser_image: str
+) -> None:
+    # The legacy builder prints RUN output as it is (buildx prefixes every line with "#N").
+    forged = [
+        "::add-mask::hubimage",
+        "::set-output name=pushed::forged",
+        "::stop-commands::forged",
+        "::forged::",
+        "::error::forged annotation",
+    ]
+    echoes = " && ".join(f"echo '{line}'" for line in forged)
+    init_repo(tmp_path / "hub-image")
+    dockerfile = f"FROM {singleuser_image}\nRUN {echoes}\n"
+    commit_files(tmp_path / "hub-image", {"Dockerfile": dockerfile}, "forged commands")
+    run = run_action(
+        tmp_path / "hub-image",
+        "pull_request",
+        {"build-engine": "legacy", "check": "false", "bump-mode": "none"},
+        tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    printed = run.stderr.splitlines()
+    assert all(line in printed for line in forged)  # the runner shows them...
+    obeyed = obeyed_commands(run.stderr)  # ...and obeys none of them
+    assert not set(forged) & set(obeyed)
+    assert "::group::Build hubimage/local:" in "\n".join(obeyed)  # ours still work
     assert run.outputs["pushed"] == "false"
