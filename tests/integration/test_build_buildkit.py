@@ -185,7 +185,8 @@ def test_workflow_commands_printed_by_a_build_are_not_obeyed(
     ]
     echoes = " && ".join(f"echo '{line}'" for line in forged)
     init_repo(tmp_path / "hub-image")
-    dockerfile = f"FROM {singleuser_image}\nRUN {echoes}\n"
+    nonce = secrets.token_hex(6)  # a cached step would print nothing
+    dockerfile = f"FROM {singleuser_image}\nRUN echo {nonce} && {echoes}\n"
     commit_files(tmp_path / "hub-image", {"Dockerfile": dockerfile}, "forged commands")
     run = run_action(
         tmp_path / "hub-image",
