@@ -75,6 +75,8 @@ class Phases:
         self._current: ImageReference | None = None
         self._current_read = False
         self._build_session: BuildSession | None = None
+        self._published: tuple[str, str] | None = None  # (tag, digest) a rebuild replaces
+        self._published_labels: Mapping[str, str] = {}
         self._started = time.monotonic()
 
     # --- shared resources -----------------------------------------------------------------
@@ -129,8 +131,12 @@ class Phases:
                 for change in edit.changes:
                     self.reporter.info(f"{edit.file}: {change.hub}: {change.old} -> {change.new}")
 
-    def find_existing(self) -> bool:
-        """True when the target already serves this tag: no build, no push, reuse the digest."""
+    def find_existing(self, *, verify: bool = True) -> bool:
+        """True when the target already serves this tag: no build, no push, reuse the digest.
+
+        `verify`: check a published image that carries no passed checks of hubimage's
+        (not needed when it is about to be rebuilt).
+        """
         from hubimage.errors import RegistryAuthError
         from hubimage.registry import RegistryClient
         from hubimage.registry.retry import READ_RETRY
@@ -159,10 +165,31 @@ class Phases:
             self.outcome.notes.append(
                 f"{self.name.name}:{self.outcome.tag} already exists; build and push skipped"
             )
-            self.reporter.info(f"already published as {self.outcome.image_ref}; nothing to build")
-        if self.inputs.check and not _passed_checks(labels or {}):
+            self.reporter.info(f"already published as {self.outcome.image_ref}")
+        self._published_labels = labels or {}
+        if verify and self.inputs.check and not _passed_checks(labels or {}):
             self._check_published_image()
         return True
+
+    def rebuild_published(self) -> None:
+        """A scheduled run finds its tag published: build again, under the tag plus the date.
+
+        The content tag only changes with the repository, so a weekly rebuild that picks up
+        new upstream packages needs a new tag that sorts after the old one. When no package
+        changed, `packages_unchanged` puts the published tag and digest back in the outcome.
+        """
+        import datetime as dt
+
+        self._published = (self.outcome.tag, self.outcome.digest)
+        today = dt.datetime.now(dt.timezone.utc).strftime("%Y.%m.%d")
+        self.outcome.tag = f"{self.outcome.tag}-{today}"
+        self.outcome.digest = self.outcome.image_ref = ""
+        self.outcome.reused_existing = False
+        self.outcome.notes.clear()
+        self.reporter.info(
+            f"scheduled rebuild of {self.name.name}:{self._published[0]}; if any package "
+            f"changed it is published as {self.outcome.tag}"
+        )
 
     def _check_published_image(self) -> None:
         """A tag hubimage did not check before it was pushed: pull it by digest and check it."""
@@ -314,31 +341,51 @@ class Phases:
         return report
 
     def packages_unchanged(self) -> bool:
-        """Compare the new image's packages with the image the hub runs now."""
-        from hubimage.inventory import diff_inventories, inventory_of_image
+        """Compare the new image's packages with the image the hub runs now.
+
+        Without a hub config, a scheduled rebuild compares with the published image's
+        package label (read from the registry, nothing pulled).
+        """
+        from hubimage.inventory import diff_inventories, inventory_of_image, read_inventory_label
 
         with self.reporter.group("Compare packages with the running image"):
             previous = self._current_hub_image()
-            if previous is None or self._inventory is None:
+            published = read_inventory_label(self._published_labels)
+            if self._inventory is None or (previous is None and published is None):
                 self.reporter.info("no current image in the hub config to compare with")
                 return False
-            if self.engine.inspect_image(str(previous)) is None and not (
+            if previous is None:
+                old, what = published, f"{self.name.name}:{self._published_tag()}"
+            elif self.engine.inspect_image(str(previous)) is None and not (
                 previous.tag
                 and self.engine.pull(previous.name, previous.tag, self.login.auth_config())
             ):
                 self.reporter.info(f"could not get {previous}; treating the image as changed")
                 return False
-            diff = diff_inventories(inventory_of_image(self.engine, str(previous)), self._inventory)
+            else:
+                old, what = inventory_of_image(self.engine, str(previous)), str(previous)
+            assert old is not None
+            diff = diff_inventories(old, self._inventory)
             self.outcome.package_changes = diff.as_dict()
             self._package_markdown = diff.render_markdown()
             if diff.empty:
                 self.outcome.notes.append(
-                    f"no package changed since {previous}: nothing pushed, no bump"
+                    f"no package changed since {what}: nothing pushed, no bump"
                 )
                 self.reporter.info("no package changed")
+                self._keep_published()
                 return True
             self.reporter.info(diff.render_markdown())
             return False
+
+    def _published_tag(self) -> str:
+        return self._published[0] if self._published else self.outcome.tag
+
+    def _keep_published(self) -> None:
+        """An unchanged rebuild: the outputs name what stays published."""
+        if self._published is not None:
+            self.outcome.tag, self.outcome.digest = self._published
+            self.outcome.image_ref = f"{self.name.qualified_name}@{self.outcome.digest}"
 
     def push(self) -> None:
         from hubimage.registry import push_image
