@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from hubimage.engine import DockerEngine
+from hubimage.engine import BuildSecret, DockerEngine
 from hubimage.errors import EXIT_FAILED, EXIT_OK, ImageNotFoundError, UsageError
 from hubimage.gha import Reporter
 from hubimage.reference import ImageReference
@@ -36,8 +36,10 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
         target=args.target,
         cache_from=tuple(args.cache_from),
         base_tag=args.pangeo_base_tag,
+        build_engine=args.build_engine,
+        secrets=_build_secrets(args.build_secret),
     )
-    with reporter.group(f"Build {request.reference}"):
+    with reporter.group(f"Build {request.reference}"), reporter.untrusted_output():
         result = build_image(DockerEngine(), request, reporter.info)
     for warning in result.warnings:
         reporter.annotate("warning", warning, title="build")
@@ -166,6 +168,13 @@ def run_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     inputs = parse_inputs(raw)
     outcome = run_pipeline(inputs, reporter)
     return outcome.as_dict(), EXIT_OK
+
+
+def _build_secrets(lines: list[str]) -> tuple[BuildSecret, ...]:
+    from hubimage.inputs import parse_build_secrets
+
+    pairs = parse_build_secrets("\n".join(lines), os.environ, "--build-secret")
+    return tuple(BuildSecret(secret_id, value) for secret_id, value in pairs)
 
 
 def _name_without_tag(text: str, flag: str) -> ImageReference:
