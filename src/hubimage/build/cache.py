@@ -49,10 +49,12 @@ def plan_cache(
         return CachePlan("none")
     images = tuple(extra_images)
     if not buildkit:
+        # The legacy builder can use only images in the local store: the run pulls the hub's
+        # image itself (phases.py), so the plan adds none.
         note = None
         if wanted != "inline":
             note = f"cache {wanted} needs buildx; the legacy builder reuses the hub's image only"
-        return CachePlan("inline", images=images, note=note)
+        return CachePlan("inline", note=note)
     inline = CachePlan("inline", images=images, build_exports=("type=inline",))
     if wanted == "inline":
         return inline
