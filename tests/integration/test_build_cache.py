@@ -18,7 +18,7 @@ from support.action_runner import ActionRun, run_action
 from support.buildx_fixtures import build_cache_ids, prune_build_cache
 from support.fault_proxy import FaultProxy
 from support.gitrepo import commit_files, init_repo
-from support.registry_fixtures import MANIFEST_TYPES, RunningRegistry
+from support.registry_fixtures import MANIFEST_ACCEPT, RunningRegistry
 
 pytestmark = pytest.mark.integration
 STEPS = ("COPY nonce.txt /opt/nonce.txt", "RUN head -c 2000000", "RUN echo two")
@@ -36,7 +36,7 @@ def layers(registry: RunningRegistry, repository: str, tag: str) -> list[str]:
     response = requests.get(
         f"http://{registry.host}/v2/{repository}/manifests/{tag}",
         auth=(registry.username, registry.password),
-        headers={"Accept": ", ".join(MANIFEST_TYPES)},
+        headers={"Accept": MANIFEST_ACCEPT},
         timeout=10,
     )
     response.raise_for_status()

@@ -169,7 +169,11 @@ def test_stamp_adds_the_label_without_a_layer_and_moves_the_tag(
     after = docker_engine.require_image(scratch_tag)
     assert after["Id"] == new_id != before["Id"]
     assert after["RootFS"]["Layers"] == before["RootFS"]["Layers"]
-    assert after["Size"] == before["Size"]
+    # No layer, so no content: the classic store reports the same size; the containerd store
+    # counts the image config and manifest too, and the config carries the label twice (its
+    # labels, and the history entry of the LABEL step), so it grows by about that much.
+    growth = after["Size"] - before["Size"]
+    assert 0 <= growth <= 3 * len(image_labels(after)[LABEL_NAME]) + 4096
     for key in ("User", "Env", "Entrypoint", "Cmd", "WorkingDir"):
         assert after["Config"][key] == before["Config"][key], key
     labels = image_labels(after)

@@ -31,14 +31,16 @@ def test_503_burst_then_success_is_pushed_with_retries(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.WARNING)
-    fault_proxy.inject(Fault("status", count=2, status=503, path_pattern=r"^/v2/$"))
+    fault_proxy.inject(
+        Fault("status", count=2, status=503, methods=("POST",), path_pattern="/blobs/uploads/")
+    )
     target = proxied(fault_proxy, unique_repository)
     result = push_image(
         docker_engine, scratch_image, target, ["1"], registry_htpasswd.credentials, FAST_RETRY
     )
     assert fault_proxy.outcomes().count("status 503") == 2
     retries = [r for r in caplog.records if "retrying" in r.getMessage()]
-    assert len(retries) == 1  # one failed attempt (engine ping, then our login check)
+    assert len(retries) == 1  # two 503s fail one attempt (the upload start, then a retry)
     login = Login(registry_htpasswd.host, registry_htpasswd.username, registry_htpasswd.password)
     with RegistryClient(registry_htpasswd.host, login) as client:
         assert client.manifest_digest(unique_repository, "1") == result.digest
@@ -100,8 +102,11 @@ def test_permanent_500_fails_after_bounded_retries(
     scratch_image: str,
     unique_repository: str,
 ) -> None:
-    # Only the ping fails: a 500 on uploads makes the engine itself retry for ~50 s.
-    fault_proxy.inject(Fault("status", count=10**6, status=500, path_pattern=r"^/v2/$"))
+    # Every blob upload start fails. (The classic image store retried uploads itself for
+    # ~50 s; the containerd store, BuildKit users' store, leaves retries to hubimage.)
+    fault_proxy.inject(
+        Fault("status", count=10**6, status=500, methods=("POST",), path_pattern="/blobs/uploads/")
+    )
     target = proxied(fault_proxy, unique_repository)
     started = time.monotonic()
     with pytest.raises(RegistryError, match=r"after 3 attempt\(s\)") as raised:

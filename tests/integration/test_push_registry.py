@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-import requests
 
 from hubimage.engine import DockerEngine
 from hubimage.errors import PrivateRepositoryError, RegistryAuthError, UsageError
@@ -23,33 +22,10 @@ from hubimage.registry import (
     push_image,
     tag_exists,
 )
-from support.registry_fixtures import RunningRegistry
+from support.registry_fixtures import RunningRegistry, served_digest
 
 pytestmark = pytest.mark.integration
 FAST_RETRY = RetryPolicy(attempts=3, initial_delay=0.2, max_delay=1, total_seconds=20)
-MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
-
-
-def served_digest(registry: RunningRegistry, repository: str, tag: str) -> str:
-    """The digest as the registry serves it, fetched by hand (not through hubimage)."""
-    session = requests.Session()
-    url = f"http://{registry.host}/v2/{repository}/manifests/{tag}"
-    auth = (registry.username, registry.password)
-    response = session.get(url, headers={"Accept": MANIFEST_V2}, auth=auth, timeout=10)
-    if response.status_code == 401 and registry.issuer is not None:
-        token = session.get(
-            registry.issuer.url,
-            params={"service": "hubimage-test-registry", "scope": f"repository:{repository}:pull"},
-            auth=auth,
-            timeout=10,
-        ).json()["token"]
-        response = session.get(
-            url,
-            headers={"Accept": MANIFEST_V2, "Authorization": f"Bearer {token}"},
-            timeout=10,
-        )
-    response.raise_for_status()
-    return str(response.headers["Docker-Content-Digest"])
 
 
 @pytest.mark.parametrize("mode", ["htpasswd", "token"])

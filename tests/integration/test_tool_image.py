@@ -21,7 +21,7 @@ import hubimage
 from hubimage.engine import DockerEngine, image_labels
 from support import bad_images
 from support.gitrepo import commit_files, init_repo
-from support.registry_fixtures import RunningRegistry
+from support.registry_fixtures import MANIFEST_ACCEPT, RunningRegistry
 from support.tool_image import tool_image
 
 DOCKER_SOCKET = Path("/var/run/docker.sock")
@@ -177,7 +177,7 @@ def test_tool_image_runs_the_whole_pipeline_and_pushes_to_a_registry(
         manifest = requests.get(
             f"http://{registry_htpasswd.host}/v2/{unique_repository}/manifests/{tag}",
             auth=(registry_htpasswd.username, registry_htpasswd.password),
-            headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
+            headers={"Accept": MANIFEST_ACCEPT},
             timeout=10,
         )
         assert manifest.status_code == 200, manifest.text

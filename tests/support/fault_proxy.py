@@ -159,10 +159,11 @@ def _one_page(
 class _ProxyHandler(BaseHTTPRequestHandler):
     owner: FaultProxy
     protocol_version = "HTTP/1.1"
-    # A TLS hello is not HTTP: answer it with a status line (as Go's servers do), so clients
-    # that try https first on an insecure registry see "HTTP response to HTTPS client" and
-    # fall back to http (BuildKit and the containerd store do), instead of a headerless body.
-    default_request_version = "HTTP/1.0"
+    # Answer what is not HTTP (a TLS ClientHello) with an HTTP/1.1 400, as the registry itself
+    # (Go's net/http) does: the containerd image store tries https first on 127.0.0.1 and
+    # falls back to plain HTTP only on an answer that starts with "HTTP/". Python's default
+    # would answer such a line as HTTP/0.9, without a status line.
+    default_request_version = "HTTP/1.1"
     timeout = 60  # a stuck client connection ends, so the proxy never hangs a test
 
     def _handle(self) -> None:

@@ -54,28 +54,39 @@ class RunningRegistry:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-MANIFEST_TYPES = (
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.oci.image.index.v1+json",
+# Every manifest type a registry may serve for a tag: the classic image store pushes Docker v2
+# manifests, the containerd image store and BuildKit push OCI manifests and indexes.
+MANIFEST_ACCEPT = ", ".join(
+    [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    ]
 )
 
 
 def served_digest(registry: RunningRegistry, repository: str, tag: str) -> str | None:
     """The digest the registry serves for repository:tag, asked directly over its HTTP API
-    (htpasswd registries), independently of hubimage's own client."""
-    response = requests.head(
-        f"http://{registry.host}/v2/{repository}/manifests/{tag}",
-        auth=(registry.username, registry.password),
-        # buildx on the containerd store pushes OCI manifests; accept what registries serve
-        headers={"Accept": ", ".join(MANIFEST_TYPES)},
-        timeout=10,
-    )
+    (basic auth, or the bearer-token flow of token registries), independently of hubimage's
+    own client. None when the registry has no such tag."""
+    session = requests.Session()
+    url = f"http://{registry.host}/v2/{repository}/manifests/{tag}"
+    auth = (registry.username, registry.password)
+    response = session.head(url, headers={"Accept": MANIFEST_ACCEPT}, auth=auth, timeout=10)
+    if response.status_code == 401 and registry.issuer is not None:
+        token = session.get(
+            registry.issuer.url,
+            params={"service": "hubimage-test-registry", "scope": f"repository:{repository}:pull"},
+            auth=auth,
+            timeout=10,
+        ).json()["token"]
+        bearer = {"Accept": MANIFEST_ACCEPT, "Authorization": f"Bearer {token}"}
+        response = session.head(url, headers=bearer, timeout=10)
     if response.status_code == 404:
         return None
     response.raise_for_status()
-    return response.headers["Docker-Content-Digest"]
+    return str(response.headers["Docker-Content-Digest"])
 
 
 def free_port() -> int:

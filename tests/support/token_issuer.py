@@ -1,8 +1,14 @@
 """A token service for the distribution registry's `auth: token:` mode, on loopback.
 
-It plays the part of quay.io's, GHCR's or Docker Hub's token endpoint: `GET /token?service=
-&scope=` with optional Basic credentials answers a JWT granting the requested actions (all of
-them to the known user, `pull` to anonymous callers only for repositories made public).
+It plays the part of quay.io's, GHCR's or Docker Hub's token endpoint, in both of the forms
+distribution's specifications describe (docs/spec/auth/token.md and oauth.md):
+- `GET /token?service=&scope=` with optional Basic credentials answers `{"token": JWT}`;
+- `POST /token` with a form body (`grant_type=password` with `username`/`password`, or
+  `grant_type=refresh_token`; `service`, `client_id`, space-separated `scope`) answers
+  `{"access_token": JWT}`, plus a `refresh_token` for `access_type=offline`. The containerd
+  image store's pusher asks this way first whenever it has a password.
+The JWT grants the requested actions (all of them to the known user, `pull` to anonymous
+callers only for repositories made public).
 
 The registry (distribution 2.8) finds the signing key through the JWT header: with `x5c`, the
 leaf certificate must chain to a certificate in `rootcertbundle`. A self-signed certificate is
@@ -46,6 +52,7 @@ class TokenIssuer:
     cert_path: Path
     public_repositories: set[str] = field(default_factory=set)
     requests: list[TokenRequest] = field(default_factory=list)
+    refresh_tokens: set[str] = field(default_factory=set)
     url: str = ""
     _key: rsa.RSAPrivateKey | None = None
     _cert_der: bytes = b""
@@ -132,6 +139,45 @@ class _TokenHandler(BaseHTTPRequestHandler):
         token = self.owner.issue(account, access)
         issued = dt.datetime.now(dt.timezone.utc).isoformat()
         self._answer(200, {"token": token, "expires_in": 300, "issued_at": issued})
+
+    def do_POST(self) -> None:
+        if urlsplit(self.path).path != "/token":
+            self._answer(404, {"error": "not found"})
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        missing = [key for key in ("grant_type", "service", "client_id") if not form.get(key)]
+        if missing:
+            self._answer(400, {"error": "invalid_request", "missing": missing})
+            return
+        if form["grant_type"] == "password":
+            ok = (form.get("username"), form.get("password")) == (
+                self.owner.username,
+                self.owner.password,
+            )
+        elif form["grant_type"] == "refresh_token":
+            ok = form.get("refresh_token") in self.owner.refresh_tokens
+        else:
+            self._answer(400, {"error": "unsupported_grant_type"})
+            return
+        if not ok:
+            self._answer(401, {"error": "invalid_grant"})
+            return
+        account = self.owner.username
+        scopes = form.get("scope", "").split()
+        access = self.owner.grant(account, scopes)
+        self.owner.requests.append(TokenRequest(account, scopes, access))
+        body: dict[str, object] = {
+            "access_token": self.owner.issue(account, access),
+            "scope": " ".join(scopes),
+            "expires_in": 300,
+            "issued_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        }
+        if form.get("access_type") == "offline":
+            refresh = secrets.token_urlsafe(24)
+            self.owner.refresh_tokens.add(refresh)
+            body["refresh_token"] = refresh
+        self._answer(200, body)
 
     def _answer(self, status: int, body: object) -> None:
         data = json.dumps(body).encode()
