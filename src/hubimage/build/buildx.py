@@ -49,6 +49,11 @@ print(json.dumps({{"ServerURL": server, "Username": auth[0], "Secret": auth[1]}}
 """
 
 
+def passed_through(name: str) -> bool:
+    """Whether a variable of this name is part of the child's own environment."""
+    return bool(_PASSED_ENV.fullmatch(name)) or name == AUTH_VARIABLE
+
+
 def docker_cli() -> str | None:
     return shutil.which("docker")
 
@@ -79,7 +84,7 @@ def buildx_command(
     else:
         argv += ["--output", "type=cacheonly"]
     for name, value in sorted(spec.buildargs.items()):
-        if _PASSED_ENV.fullmatch(name) or name == AUTH_VARIABLE:
+        if passed_through(name):
             argv += ["--build-arg", f"{name}={value}"]  # PATH, proxies: needed as they are
         else:
             env[name] = value  # `--build-arg NAME` takes the value from the environment

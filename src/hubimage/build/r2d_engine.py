@@ -3,10 +3,10 @@
 The legacy fallback only: where buildx runs, repo2docker builds through its own buildx
 engine (see repo2docker.py). Where it does not (or with `build-engine: legacy`), hubimage
 builds through this engine (registered as the `repo2docker.engines` entry point
-`hubimage-docker-sdk`), which goes through hubimage's one `DockerEngine`. repo2docker creates engines with only `parent=<the app>`:
-an app that carries a DockerEngine as `hubimage_engine` shares it, otherwise the engine
-connects from the environment (DOCKER_HOST...). Running containers is not supported:
-hubimage builds with `run=False`.
+`hubimage-docker-sdk`), which goes through hubimage's one `DockerEngine`. repo2docker
+creates engines with only `parent=<the app>`: an app that carries a DockerEngine as
+`hubimage_engine` shares it, otherwise the engine connects from the environment
+(DOCKER_HOST...). Running containers is not supported: hubimage builds with `run=False`.
 
 repo2docker's generated Dockerfiles use `COPY --chmod`, which only BuildKit knows. The classic
 builder keeps the permission bits of the files in the context, so this engine drops the flag

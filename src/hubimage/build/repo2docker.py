@@ -28,6 +28,7 @@ from repo2docker.app import Repo2Docker
 from repo2docker.utils import chdir
 
 from hubimage.build.builders import BuildxBuilder, ImageBuilder, LegacyBuilder
+from hubimage.build.buildx import passed_through
 from hubimage.build.context import BuildContext
 from hubimage.build.dockerfile import check_target, parse_dockerfile
 from hubimage.build.r2d_engine import (
@@ -100,8 +101,11 @@ def _configure_buildx(
     if request.target:
         args += ["--target", request.target]
     for name, value in sorted(request.build_args.items()):
-        env[name] = value
-        args += ["--build-arg", name]
+        if passed_through(name):  # PATH, proxies: needed by docker itself, as they are
+            args += ["--build-arg", f"{name}={value}"]
+        else:
+            env[name] = value
+            args += ["--build-arg", name]
     for index, secret in enumerate(request.secrets):
         variable = f"HUBIMAGE_BUILD_SECRET_{index}"
         env[variable] = secret.value
