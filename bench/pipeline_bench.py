@@ -316,7 +316,7 @@ def empty_store(engine: DockerEngine, registry_host: str, cache_before: set[str]
     none of the build cache records made since `cache_before` (never a global prune: the
     engine may be shared)."""
     remove_bench_images(engine, registry_host)
-    prune_build_cache(build_cache_ids() - cache_before)
+    prune_build_cache(build_cache_ids() - cache_before, strict=False)
 
 
 def remove_bench_images(engine: DockerEngine, registry_host: str) -> int:
