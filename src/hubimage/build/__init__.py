@@ -119,7 +119,8 @@ def build_image(
         image_id = prepared.rebased(scrubbed).run(builder, labels, log)
     built = engine.require_image(request.reference) if request.output == "load" else {}
     return BuildResult(
-        image_id=image_id or str(built.get("Id", "")),
+        # The engine's id (buildx reports the manifest digest, which may differ from it).
+        image_id=str(built.get("Id", "")) or image_id,
         image=request.reference,
         builder=strategy.name,
         labels=image_labels(built),
