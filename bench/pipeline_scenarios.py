@@ -133,7 +133,7 @@ def measure(
     samples = Samples(cache_before=build_cache_ids())
     base = singleuser_image(engine)
     with (
-        running_registry("htpasswd") as registry,
+        running_registry("htpasswd", log_requests=True) as registry,
         bench_workspace(registry, base, engine, requirements) as workspace,
     ):
         _cold(workspace, engine, samples)

@@ -95,13 +95,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _config(root: Path, port: int, auth_yaml: str) -> str:
+def _config(root: Path, port: int, auth_yaml: str, log_requests: bool = False) -> str:
+    level, disabled = ("info", "false") if log_requests else ("warn", "true")
     return f"""\
 version: 0.1
 log:
-  level: warn
+  level: {level}
   accesslog:
-    disabled: true
+    disabled: {disabled}
 storage:
   filesystem:
     rootdirectory: {root / "data"}
@@ -134,15 +135,18 @@ def _auth_yaml(mode: AuthMode, root: Path, user: str, password: str) -> tuple[st
 
 
 @contextmanager
-def running_registry(mode: AuthMode) -> Iterator[RunningRegistry]:
-    """Start a registry in `mode`; stop it and delete its storage afterwards."""
+def running_registry(mode: AuthMode, *, log_requests: bool = False) -> Iterator[RunningRegistry]:
+    """Start a registry in `mode`; stop it and delete its storage afterwards.
+
+    `log_requests`: every request in its log (the bench counts the bytes it serves).
+    """
     if shutil.which(REGISTRY_BINARY) is None:
         _unavailable(f"{REGISTRY_BINARY} is not installed (apt-get install -y docker-registry)")
     root = Path(tempfile.mkdtemp(prefix=f"hic-registry-{mode}-"))
     user, password = "hic-pusher", secrets.token_urlsafe(18)
     auth_yaml, issuer = _auth_yaml(mode, root, user, password)
     port = free_port()
-    (root / "config.yml").write_text(_config(root, port, auth_yaml))
+    (root / "config.yml").write_text(_config(root, port, auth_yaml, log_requests))
     log_path = root / "registry.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
