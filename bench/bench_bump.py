@@ -1,13 +1,18 @@
 """Time a tag bump on generated cluster files of 10, 100 and 1000 hubs; print a table.
 
-    python bench/bench_bump.py [--sizes 10 100 1000] [--repeat 3]
+    python bench/bench_bump.py [--sizes 10 100 1000] [--repeat 3] [--no-cli]
 
 Each size is timed for three bumps of a hub in the middle of the file: a tag change in an
 existing `{name, tag}` block, the creation of a missing block, and two hubs at once. The
 ratio column is time(N) / time(10), the growth table time(N) / time(previous N): a bump
 parses the file twice (before and after, to verify), so it should grow linearly with the
 file, about 10x per 10x more hubs. main() also returns these figures as a dict.
-Not a test: it asserts nothing.
+
+Then whole CLI calls, start-up included, each in a new process: `hubimage bump --dry-run`
+on a real-sized file (the 830-line 2021 hubs.yaml of the fixtures, or a generated file of
+the same size where they are absent) and on the 1,000-hub file, and `hubimage --help`,
+against `python -c pass` measured in the same run (ratio column; targets: real-sized
+<= 0.15 s, 1,000 hubs <= 0.5 s). Not a test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -15,8 +20,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from hubimage.bump import edit_config_text
@@ -67,6 +76,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-cli", action="store_true", help="skip the whole-CLI timings")
     args = parser.parse_args(argv)
     sizes = sorted(set(args.sizes))
     seconds: dict[str, dict[int, float]] = {}
@@ -79,7 +89,64 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             seconds.setdefault(name, {})[count] = _time(run, text, args.repeat)
     figures = _figures(seconds, lines, sizes)
     _print_tables(figures, sizes)
+    if not args.no_cli:
+        figures["cli"] = cli_timings(max(args.repeat, 5))
     return figures
+
+
+REAL_SIZED = Path(__file__).parents[2] / "shared/fixtures/hub-configs/2021/hubs-2021-04.yaml"
+
+
+def cli_timings(repeat: int) -> dict[str, Any]:
+    """Median seconds of whole CLI calls (new processes), and their ratio to `python -c pass`."""
+    with tempfile.TemporaryDirectory() as folder:
+        real = Path(folder) / "hubs.yaml"
+        if REAL_SIZED.is_file():
+            real.write_bytes(REAL_SIZED.read_bytes())
+            real_hub, real_image = "staging", "quay.io/2i2c/image:bench"
+        else:  # a user's clone: a generated file of the same size
+            real.write_text(generate_cluster(28))
+            real_hub, real_image = hub_name(12), "quay.io/example/image-5:bench"
+        thousand = Path(folder) / "cluster.yaml"
+        thousand.write_text(generate_cluster(1000))
+        big_hub = hub_name(_middle_hub(1000, 0))
+        bump = [sys.executable, "-m", "hubimage", "bump", "--dry-run", "--config"]
+        calls = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "hubimage --help": [sys.executable, "-m", "hubimage", "--help"],
+            f"bump, {real.read_text().count(chr(10))} lines": [
+                *bump,
+                str(real),
+                "--hub",
+                real_hub,
+                "--image",
+                real_image,
+            ],
+            "bump, 1000 hubs": [
+                *bump,
+                str(thousand),
+                "--hub",
+                big_hub,
+                "--image",
+                "quay.io/example/image-0:b1",
+            ],
+        }
+        timings = {name: _time_call(command, repeat) for name, command in calls.items()}
+    baseline = timings["python -c pass"]
+    ratios = {name: seconds / baseline for name, seconds in timings.items()}
+    print(f"\n{'whole CLI call (new process)':<30}{'seconds':>10}{'ratio to python -c pass':>26}")
+    for name, seconds in timings.items():
+        print(f"{name:<30}{seconds:>10.3f}{ratios[name]:>26.1f}")
+    return {"seconds": timings, "ratio_to_python": ratios}
+
+
+def _time_call(command: list[str], repeat: int) -> float:
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
 
 
 def _figures(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -69,6 +70,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--context", help="image repository (for image-tests/)")
     check.add_argument("--server-timeout", type=float, default=60.0)
     check.add_argument("--size-warning-gb", type=float, default=None)
+    check.add_argument(
+        "--skip", action="append", default=[], metavar="CHECK", help="leave out this check"
+    )
+    check.add_argument(
+        "--spawn-timeout", type=float, default=300.0, help="the hub's start timeout (seconds)"
+    )
+    check.add_argument("--max-image-size", help="uncompressed size budget, e.g. 6GB")
+    check.add_argument("--previous-image", help="the image the hub runs now (size change)")
+    check.add_argument("--kernel-timeout", type=float, default=60.0)
+    check.add_argument("--all-kernels", action="store_true", help="run every kernelspec")
+    check.add_argument("--lab-url", default="lab", help="page lab-loads opens (tree: classic)")
+    check.add_argument("--lab-timeout", type=float, default=60.0)
+    check.add_argument("--artifacts-dir", help="folder for the lab-loads screenshot")
+    check.add_argument("--browser", help="Chromium or Chrome executable for lab-loads")
 
     push = verbs.add_parser("push", help="push the image and verify its digest in the registry")
     push.add_argument("image", metavar="IMAGE:TAG")
@@ -88,6 +103,20 @@ def build_parser() -> argparse.ArgumentParser:
     bump.add_argument("--repository", help="owner/name for commit and pr modes")
     bump.add_argument("--branch", help="base branch for commit and pr modes")
     bump.add_argument("--github-api-url", default=None)
+    bump.add_argument(
+        "--scope",
+        default="source",
+        choices=("source", "hub"),
+        help="source: edit where the hubs' image is set; hub: write an override for the "
+        "named hubs only, in each one's last values file (staging first)",
+    )
+    bump.add_argument(
+        "--pin-digest", metavar="sha256:DIGEST", help="write tag@DIGEST (the pushed digest)"
+    )
+    bump.add_argument(
+        "--chart", help="the hub's chart (basehub, daskhub) where the config names none"
+    )
+    bump.add_argument("--create", action="store_true", help="create --path where it is missing")
 
     run = verbs.add_parser("run", help="build, check, push and bump (the GitHub Action)")
     for spec in INPUTS:
@@ -98,6 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (build, check, push, bump, run):
         sub.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     return parser
+
+
+def _without_location(error: HubimageError) -> str:
+    """The message without its leading `file:line:` when the annotation prints the location."""
+    location = error.location
+    if location is None or not location.line:
+        return error.message
+    prefix = re.match(rf"{re.escape(location.file)}(?::\d+)*(?::\s*|\s+)", error.message)
+    return error.message[prefix.end() :] if prefix else error.message
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -120,7 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HubimageError as error:
         code = exit_code_for(error)
         reporter.annotate(
-            "error", error.message, title=f"hubimage {args.verb}", location=error.location
+            "error",
+            _without_location(error),
+            title=f"hubimage {args.verb}",
+            location=error.location,
         )
         if error.hint:
             reporter.info(f"hint: {error.hint}")

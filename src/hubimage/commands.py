@@ -9,30 +9,36 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hubimage.engine import BuildSecret, DockerEngine
 from hubimage.errors import EXIT_FAILED, EXIT_OK, ImageNotFoundError, UsageError
 from hubimage.gha import Reporter
+from hubimage.inputs import warn_secret_build_args
 from hubimage.reference import ImageReference
 from hubimage.secrets import SECRETS
 from hubimage.summary import report_checks
+
+if TYPE_CHECKING:  # the engine (the Docker SDK) is imported only by the verbs that use it
+    from hubimage.engine import BuildSecret, DockerEngine
 
 CommandResult = tuple[dict[str, Any], int]
 
 
 def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     from hubimage.build import BuildRequest, build_image, compute_tag
+    from hubimage.engine import DockerEngine
 
     image = _name_without_tag(args.image, "--image")
     context = Path(args.context)
     tag = args.tag or compute_tag(context, args.tag_scheme)
+    build_args = _key_values(args.build_arg, "--build-arg")
+    warn_secret_build_args(build_args, reporter)  # before the build can log a value
     request = BuildRequest(
         context=context,
         image=image.name,
         tag=tag,
         builder=args.builder,
-        build_args=_key_values(args.build_arg, "--build-arg"),
+        build_args=build_args,
         target=args.target,
         cache_from=tuple(args.cache_from),
         base_tag=args.pangeo_base_tag,
@@ -60,6 +66,8 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
 def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     from hubimage.check import CheckOptions, run_checks
     from hubimage.check.model import DEFAULT_SIZE_WARN_BYTES
+    from hubimage.check_inputs import parse_size
+    from hubimage.engine import DockerEngine
 
     reference = ImageReference.parse(args.image)  # a malformed reference is exit 2
     engine = DockerEngine()
@@ -74,6 +82,16 @@ def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
         if args.size_warning_gb
         else DEFAULT_SIZE_WARN_BYTES,
         context=Path(args.context) if args.context else None,
+        skip=tuple(args.skip),
+        spawn_timeout=args.spawn_timeout,
+        max_image_bytes=parse_size(args.max_image_size or "", "--max-image-size"),
+        previous_image=args.previous_image,
+        kernel_timeout=args.kernel_timeout,
+        all_kernels=args.all_kernels,
+        lab_url=args.lab_url,
+        lab_timeout=args.lab_timeout,
+        artifacts_dir=Path(args.artifacts_dir) if args.artifacts_dir else None,
+        browser=args.browser,
     )
     with reporter.group(f"Check {reference}"):
         report = run_checks(engine, str(reference), options)
@@ -99,6 +117,7 @@ def ensure_local_image(engine: DockerEngine, reference: ImageReference, reporter
 
 
 def push_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
+    from hubimage.engine import DockerEngine
     from hubimage.registry import credentials_from_environment, push_image
 
     reference = ImageReference.parse(args.image)
@@ -133,6 +152,8 @@ def push_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
 def bump_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     from hubimage.rollout import RolloutRequest, roll_out
 
+    token = os.environ.get("HUBIMAGE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN")
+    SECRETS.add(token)  # masked before any request is made
     request = RolloutRequest(
         config=args.config,
         hubs=tuple(args.hub),
@@ -144,9 +165,15 @@ def bump_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
         update_references=args.update_references,
         repository=args.repository or os.environ.get("GITHUB_REPOSITORY"),
         branch=args.branch,
-        token=os.environ.get("HUBIMAGE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN"),
+        token=token,
         api_url=args.github_api_url or os.environ.get("GITHUB_API_URL") or None,
+        scope=args.scope,
+        chart=args.chart,
+        create=args.create,
+        digest=args.pin_digest,
     )
+    if args.create and not args.path:
+        raise UsageError("--create needs --path (the path to create)")
     result = roll_out(request, reporter)
     if args.dry_run and not args.json:
         print(result.diff, end="")
@@ -171,6 +198,7 @@ def run_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
 
 
 def _build_secrets(lines: list[str]) -> tuple[BuildSecret, ...]:
+    from hubimage.engine import BuildSecret
     from hubimage.inputs import parse_build_secrets
 
     pairs = parse_build_secrets("\n".join(lines), os.environ, "--build-secret")

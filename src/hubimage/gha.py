@@ -20,7 +20,6 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Literal, TextIO
 
 from actions_toolkit.command import Command
@@ -163,14 +162,3 @@ def _secret_lines(secret: str) -> list[str]:
     """A multi-line secret (a JSON key) is masked line by line, as the runner does."""
     lines = [line.strip() for line in secret.splitlines()]
     return [line for line in lines if len(line) >= 4] or [secret]
-
-
-def event_payload() -> dict[str, object]:
-    """The triggering event's payload (`GITHUB_EVENT_PATH`), or {} outside Actions."""
-    import json
-
-    path = os.environ.get("GITHUB_EVENT_PATH")
-    if not path or not Path(path).is_file():
-        return {}
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return data if isinstance(data, dict) else {}

@@ -8,21 +8,35 @@ stage, default and help. The same table drives the CLI flags of `hubimage run`, 
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from hubimage.errors import BadInputError, UsageError
+from hubimage.check_inputs import CHECK_NAMES, parse_size
+from hubimage.errors import EXIT_BAD_INPUT, EXIT_OK, BadInputError, UsageError
 from hubimage.reference import ImageReference, validate_tag
 from hubimage.secrets import SECRETS
+
+if TYPE_CHECKING:  # the action checks inputs with the standard library alone, before pip runs
+    from hubimage.gha import Reporter
 
 Stage = Literal["build", "check", "push", "bump", "general"]
 BumpMode = Literal["none", "file", "commit", "pr"]
 PushPolicy = Literal["auto", "true", "false"]
 Getter = Callable[[str], str]
-EventName = Literal["push", "pull_request", "schedule", "workflow_dispatch", "local", "other"]
+EventName = str  # GITHUB_EVENT_NAME as the runner sets it; "local" outside GitHub Actions
+
+# Events whose code and trigger come only from people with write access to the repository:
+# `push: auto` pushes on these and on nothing else. `repository_dispatch` needs a token that
+# can write to the repository, and runs the default branch's workflow. Every other event
+# (pull_request, pull_request_target, merge_group, workflow_run, issue_comment, ... and any
+# event GitHub adds later) may carry code or data from outside: build and check only.
+TRUSTED_EVENTS: frozenset[str] = frozenset(
+    {"push", "workflow_dispatch", "schedule", "release", "repository_dispatch"}
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,39 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("user-id", "check", "The uid the image must run as.", "1000"),
     InputSpec("hub-version", "check", "The hub's JupyterHub version (major must match)."),
     InputSpec("server-timeout", "check", "Seconds to wait for the server to start.", "60"),
-    InputSpec("push", "push", "auto (not on pull_request), true or false.", "auto"),
+    InputSpec("skip-checks", "check", "Checks not to run (comma separated), e.g. lab-loads."),
+    InputSpec(
+        "spawn-timeout",
+        "check",
+        "The hub's start timeout in seconds (z2jh singleuser.startTimeout); "
+        "spawn-time warns above half of it and fails above it.",
+        "300",
+    ),
+    InputSpec(
+        "max-image-size", "check", "Uncompressed size budget (e.g. 6GB); image-size fails above it."
+    ),
+    InputSpec(
+        "max-compressed-size",
+        "check",
+        "Pushed (compressed) size budget (e.g. 2GB), read from the registry's manifest after "
+        "the push; above it no hub is bumped.",
+    ),
+    InputSpec(
+        "all-kernels", "check", "kernel-runs tries every kernelspec, not only the default.", "false"
+    ),
+    InputSpec(
+        "lab-url",
+        "check",
+        "Page lab-loads opens under /user/NAME/ (tree for the classic notebook).",
+        "lab",
+    ),
+    InputSpec(
+        "push",
+        "push",
+        "auto (only on push, workflow_dispatch, schedule, release, repository_dispatch), "
+        "true or false.",
+        "auto",
+    ),
     InputSpec("registry-username", "push", "Registry user (quay.io robot, _json_key, ...)."),
     InputSpec("registry-password", "push", "Registry password or token.", secret=True),
     InputSpec(
@@ -91,11 +137,31 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("bump-branch", "bump", "Base branch for the commit or pull request."),
     InputSpec("allow-shared", "bump", "Change a value shared through a YAML anchor.", "false"),
     InputSpec("update-references", "bump", "Also update other references to the image.", "false"),
+    InputSpec(
+        "bump-scope",
+        "bump",
+        "source (edit where the image is set) or hub (an override for the named hubs only).",
+        "source",
+    ),
+    InputSpec(
+        "pin-digest", "bump", "Write the pushed digest with the tag (tag@sha256:...).", "false"
+    ),
+    InputSpec("chart", "bump", "The hubs' chart (basehub, daskhub) where the config names none."),
     InputSpec("pr-labels", "bump", "Labels for the pull request (comma separated)."),
     InputSpec("pr-reviewers", "bump", "Reviewers for the pull request (comma separated)."),
+    InputSpec(
+        "pr-team-reviewers",
+        "bump",
+        "Team reviewers for the pull request (team slugs, comma separated).",
+    ),
     InputSpec("pr-draft", "bump", "Open the pull request as a draft.", "false"),
     InputSpec("github-token", "general", "Token for the bump and for GHCR.", secret=True),
-    InputSpec("dry-run", "general", "Do everything but push and write.", "false"),
+    InputSpec(
+        "dry-run",
+        "general",
+        "Build, check and print the bump's diff; push and write nothing.",
+        "false",
+    ),
 )
 INPUTS_BY_NAME = {spec.name: spec for spec in INPUTS}
 _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off", ""}
@@ -126,6 +192,12 @@ class RunInputs:
     user_id: int
     hub_version: str | None
     server_timeout: float
+    skip_checks: tuple[str, ...]
+    spawn_timeout: float
+    max_image_size: int | None
+    max_compressed_size: int | None
+    all_kernels: bool
+    lab_url: str
     push: PushPolicy
     registry_username: str | None
     registry_password: str | None = field(repr=False)
@@ -141,13 +213,33 @@ class RunInputs:
     update_references: bool
     pr_labels: tuple[str, ...]
     pr_reviewers: tuple[str, ...]
+    pr_team_reviewers: tuple[str, ...]
     pr_draft: bool
     github_token: str | None = field(repr=False)
     dry_run: bool
+    bump_scope: Literal["source", "hub"] = "source"
+    pin_digest: bool = False
+    chart: str | None = None
 
     def secrets(self) -> list[str]:
         values = [s for s in (self.registry_password, self.github_token) if s]
         return values + [value for _id, value in self.build_secrets]
+
+
+def check_action_inputs(environ: Mapping[str, str], stream: TextIO) -> int:
+    """The action's first step: validate INPUT_* before anything is installed.
+
+    Runs on the bare Python of actions/setup-python (this module needs no third-party
+    package), so a bad `repo2docker-version` never reaches pip.
+    """
+    try:
+        parse_inputs(read_action_inputs(environ))
+    except UsageError as error:
+        # Workflow-command escaping: an input cannot start a command of its own.
+        text = error.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        stream.write(f"::error title=hubimage inputs::{text}\n")
+        return EXIT_BAD_INPUT
+    return EXIT_OK
 
 
 def read_action_inputs(environ: Mapping[str, str]) -> dict[str, str]:
@@ -169,7 +261,7 @@ def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = Non
     for hub in hubs:
         if not _HUB_RE.fullmatch(hub):
             raise UsageError(f"input 'hubs': {hub!r} is not a valid hub name")
-    hub_config = Path(get("hub-config")) if get("hub-config") else None
+    hub_config = _config_path(get("hub-config"), in_repository=bump_mode in ("commit", "pr"))
     if bump_mode != "none" and (hub_config is None) != (not hubs):
         raise UsageError("inputs 'hub-config' and 'hubs' go together: give both or neither")
     repository = get("bump-repository") or None
@@ -197,6 +289,12 @@ def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = Non
         user_id=_int(get, "user-id", 0, 2**31 - 1),
         hub_version=_version(get("hub-version")),
         server_timeout=float(_int(get, "server-timeout", 1, 3600)),
+        skip_checks=_check_names(get("skip-checks")),
+        spawn_timeout=float(_int(get, "spawn-timeout", 1, 86400)),
+        max_image_size=_size("max-image-size", get("max-image-size")),
+        max_compressed_size=_size("max-compressed-size", get("max-compressed-size")),
+        all_kernels=_bool(get, "all-kernels"),
+        lab_url=_lab_url(get("lab-url")),
         push=_choice(get, "push", ("auto", "true", "false")),
         registry_username=get("registry-username") or None,
         registry_password=get("registry-password") or None,
@@ -212,14 +310,67 @@ def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = Non
         update_references=_bool(get, "update-references"),
         pr_labels=_split_list(get("pr-labels")),
         pr_reviewers=_split_list(get("pr-reviewers")),
+        pr_team_reviewers=_slugs("pr-team-reviewers", get("pr-team-reviewers")),
         pr_draft=_bool(get, "pr-draft"),
         github_token=get("github-token") or None,
         dry_run=_bool(get, "dry-run"),
+        bump_scope=_choice(get, "bump-scope", ("source", "hub")),
+        pin_digest=_bool(get, "pin-digest"),
+        chart=get("chart") or None,
     )
+
+
+def _config_path(text: str, in_repository: bool) -> Path | None:
+    """`hub-config`. In commit and pr modes a path in the config repository: relative, never
+    leaving it with `..`. In file mode a local path the workflow chose (the values files it
+    lists are kept inside its repository by the bump itself)."""
+    if not text:
+        return None
+    if not in_repository:
+        return Path(text)
+    normal = posixpath.normpath(text.replace("\\", "/"))
+    if posixpath.isabs(normal) or normal == ".." or normal.startswith("../"):
+        raise UsageError(
+            f"input 'hub-config': {text!r} leaves the repository; give a path relative to "
+            "the repository root (e.g. config/clusters/NAME/cluster.yaml)"
+        )
+    return Path(text)
+
+
+def _check_names(text: str) -> tuple[str, ...]:
+    names = _split_list(text)
+    unknown = [name for name in names if name not in CHECK_NAMES]
+    if unknown:
+        raise UsageError(
+            f"input 'skip-checks': unknown check(s) {', '.join(unknown)}; "
+            f"the checks are {', '.join(CHECK_NAMES)}"
+        )
+    return names
+
+
+def _size(name: str, text: str) -> int | None:
+    return parse_size(text, f"input '{name}':")
+
+
+def _lab_url(text: str) -> str:
+    path = text.strip().lstrip("/") or "lab"
+    if "://" in path or ".." in path.split("/") or any(c.isspace() for c in path):
+        raise UsageError(
+            f"input 'lab-url': {text!r} is not a page of the user's server, such as lab or tree"
+        )
+    return path
 
 
 def _split_list(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in re.split(r"[,\n]", text) if item.strip())
+
+
+def _slugs(name: str, text: str) -> tuple[str, ...]:
+    slugs = _split_list(text)
+    for slug in slugs:
+        if not _HUB_RE.fullmatch(slug):
+            raise UsageError(f"input '{name}': {slug!r} is not a team slug such as hub-admins")
+    return slugs
 
 
 def _choice(get: Getter, name: str, allowed: tuple[str, ...]) -> Any:
@@ -347,9 +498,41 @@ def parse_build_secrets(
     return tuple(found.items())
 
 
+# Build-arg names that usually carry a secret. A build arg's value is kept in the image's
+# history (`docker history`, the image config), readable by anyone who can pull the image.
+_SECRET_NAME_PARTS = ("TOKEN", "PASSWORD", "PASSWD", "SECRET", "KEY", "CREDENTIAL")
+
+
+def secret_like_build_args(build_args: Mapping[str, str]) -> tuple[str, ...]:
+    """Names of build args that look like they carry a secret (`*TOKEN*`, `*KEY*`, ...)."""
+    return tuple(
+        name for name in build_args if any(part in name.upper() for part in _SECRET_NAME_PARTS)
+    )
+
+
+def warn_secret_build_args(build_args: Mapping[str, str], reporter: Reporter) -> None:
+    """Mask each secret-looking build arg's value, and say where such a value belongs."""
+    for name in secret_like_build_args(build_args):
+        SECRETS.add(build_args[name])
+        reporter.annotate(
+            "warning",
+            f"build arg {name} looks like a secret: build args are kept in the image's "
+            "history, where anyone who can pull the image reads them; pass it with the "
+            "`build-secrets` input instead (a BuildKit secret mount, RUN --mount=type=secret), "
+            "which is never stored in the image",
+            title="build",
+        )
+
+
 def event_name(environ: Mapping[str, str] = os.environ) -> EventName:
-    name = environ.get("GITHUB_EVENT_NAME", "")
-    if not name:
-        return "local"
-    known = ("push", "pull_request", "schedule", "workflow_dispatch")
-    return name if name in known else "other"  # type: ignore[return-value]
+    """The triggering event; "local" only outside GitHub Actions (a person at a terminal)."""
+    name = environ.get("GITHUB_EVENT_NAME", "").strip()
+    if name:
+        return name
+    # Inside Actions an event is always named; a missing one is not a reason to trust.
+    return "unknown" if environ.get("GITHUB_ACTIONS") == "true" else "local"
+
+
+def trusted_event(event: EventName) -> bool:
+    """May `push: auto` push on this event? Only on the allow-list, or outside Actions."""
+    return event == "local" or event in TRUSTED_EVENTS

@@ -31,6 +31,7 @@ class RunOutcome:
     notes: list[str] = field(default_factory=list)
     package_changes: dict[str, Any] | None = None
     size_bytes: int | None = None
+    bump_diff: str = ""  # the dry run's planned change to the hub config
 
     def outputs(self) -> dict[str, str]:
         return {
@@ -51,4 +52,5 @@ class RunOutcome:
         data["notes"] = self.notes
         data["package-changes"] = self.package_changes
         data["reused-existing"] = self.reused_existing
+        data["bump-diff"] = self.bump_diff
         return data

@@ -7,7 +7,6 @@ the run got.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -17,39 +16,24 @@ from hubimage.engine import DockerEngine, dumps_label
 from hubimage.gha import Reporter
 from hubimage.inputs import RunInputs
 from hubimage.outcome import RunOutcome
-from hubimage.policy import RunPolicy, image_name
+from hubimage.policy import (
+    CHECKS_LABEL,
+    RunPolicy,
+    checks_record,
+    checks_record_mismatch,
+    expected_checks,
+    image_name,
+)
 from hubimage.reference import ImageReference
 from hubimage.summary import render_summary, report_checks
 
 if TYPE_CHECKING:
     from hubimage.build import BuildRequest
     from hubimage.build.session import BuildSession
-    from hubimage.check.model import CheckReport
+    from hubimage.check.model import CheckOptions, CheckReport
     from hubimage.inventory import PackageInventory
     from hubimage.registry import Login
     from hubimage.rollout import RolloutRequest
-
-
-CHECKS_LABEL = "io.hubimage.checks"
-
-
-def _checks_record(checks: Mapping[str, Any], inputs: RunInputs) -> dict[str, Any]:
-    results = checks.get("results") or []
-    return {
-        "checked": bool(results),
-        "passed": bool(results) and not checks.get("failed"),
-        "uid": inputs.user_id,
-        "hub_version": inputs.hub_version,
-        "results": {str(r.get("name")): str(r.get("status")) for r in results},
-    }
-
-
-def _passed_checks(labels: Mapping[str, str]) -> bool:
-    try:
-        record = json.loads(labels.get(CHECKS_LABEL, "{}"))
-    except ValueError:
-        return False
-    return isinstance(record, dict) and record.get("passed") is True
 
 
 class Phases:
@@ -123,7 +107,7 @@ class Phases:
         """Plan the bump now, so a wrong hub name or config fails before anything is pushed."""
         from hubimage.rollout import preview
 
-        if not self.policy.bump:
+        if not (self.policy.bump or self.policy.plan_bump_only):
             return
         with self.reporter.group("Plan the bump"):
             plan = preview(self._rollout_request())
@@ -167,8 +151,10 @@ class Phases:
             )
             self.reporter.info(f"already published as {self.outcome.image_ref}")
         self._published_labels = labels or {}
-        if verify and self.inputs.check and not _passed_checks(labels or {}):
-            self._check_published_image()
+        if verify and self.inputs.check:
+            why = checks_record_mismatch(labels or {}, self._expected_checks())
+            if why is not None:
+                self._check_published_image(why)
         return True
 
     def rebuild_published(self) -> None:
@@ -191,12 +177,15 @@ class Phases:
             f"changed it is published as {self.outcome.tag}"
         )
 
-    def _check_published_image(self) -> None:
-        """A tag hubimage did not check before it was pushed: pull it by digest and check it."""
+    def _check_published_image(self, why: str) -> None:
+        """A tag without a matching record of hubimage's checks: pull it by digest, check it."""
         from hubimage.errors import ChecksFailedError, RegistryError
 
         reference = f"{self.name.qualified_name}@{self.outcome.digest}"
-        self.reporter.info(f"{reference} carries no passed checks of hubimage's; checking it")
+        self.reporter.info(
+            f"{reference} carries no passed checks of hubimage's matching this run ({why}); "
+            "checking it"
+        )
         if not self.engine.pull(
             self.name.qualified_name, self.outcome.digest, self.login.auth_config()
         ):
@@ -210,8 +199,10 @@ class Phases:
             )
 
     def build(self) -> None:
+        from hubimage.inputs import warn_secret_build_args
         from hubimage.inventory import take_inventory
 
+        warn_secret_build_args(self.inputs.build_args, self.reporter)
         request = self._build_request()
         with self.reporter.group(f"Build {request.reference}"):
             session = self._session()
@@ -301,7 +292,8 @@ class Phases:
         """
         from hubimage.inventory import LABEL_NAME, encode_inventory
 
-        labels = {CHECKS_LABEL: dumps_label(_checks_record(self.outcome.checks, self.inputs))}
+        record = checks_record(self.outcome.checks, self._expected_checks())
+        labels = {CHECKS_LABEL: dumps_label(record)}
         if self._inventory is not None:
             labels[LABEL_NAME] = encode_inventory(self._inventory)
         self.engine.add_labels(self.outcome.local_image, labels)
@@ -321,15 +313,23 @@ class Phases:
                 return ()
         return (str(previous),)
 
-    def check(self) -> CheckReport:
-        from hubimage.check import CheckOptions, run_checks
+    def _check_options(self) -> CheckOptions:
+        from hubimage.check.options import options_for_run
 
-        options = CheckOptions(
-            uid=self.inputs.user_id,
-            hub_version=self.inputs.hub_version,
-            server_timeout=self.inputs.server_timeout,
-            context=self.inputs.context,
-        )
+        previous = self._current_hub_image()
+        return options_for_run(self.inputs, str(previous) if previous else None)
+
+    def _expected_checks(self) -> dict[str, Any]:
+        from hubimage.check.runner import validate_options
+
+        options = self._check_options()
+        selected = validate_options(options)
+        return expected_checks(options.uid, options.gid, options.hub_version, selected)
+
+    def check(self) -> CheckReport:
+        from hubimage.check import run_checks
+
+        options = self._check_options()
         # The image's own output is in the report: printed, never obeyed by the runner.
         with (
             self.reporter.group(f"Check {self.outcome.local_image}"),
@@ -404,6 +404,12 @@ class Phases:
             self.outcome.digest = result.digest
             self.outcome.image_ref = result.image_ref
             self.outcome.pushed = True
+            from hubimage.check.pushed import verify_pushed_size
+
+            budget = self.inputs.max_compressed_size
+            verify_pushed_size(
+                self.name, result.digest, self.login, budget, self.outcome.checks, self.reporter
+            )
         if self.inputs.image is not None:
             self.export_cache()  # only now: the registry served the checked image's digest
 
@@ -418,6 +424,19 @@ class Phases:
             self.outcome.bump_result = result.result
             self.outcome.pr_number = result.pr_number
             self.outcome.pr_url = result.pr_url or ""
+
+    def show_bump(self) -> None:
+        """Dry run: the bump this run would make, as a diff; nothing is written anywhere."""
+        from hubimage.rollout import roll_out
+
+        with self.reporter.group(f"Bump {', '.join(self.inputs.hubs)} (dry run: nothing written)"):
+            request = replace(self._rollout_request(), dry_run=True)
+            result = roll_out(request, self.reporter)
+            self.outcome.bump_diff = result.diff
+            self.reporter.info(result.diff.rstrip("\n") or "no change to the hub config")
+            self.outcome.notes.append(
+                "dry run: the bump was planned and its diff is in the log; nothing was written"
+            )
 
     def _rollout_request(self) -> RolloutRequest:
         from hubimage.rollout import RolloutRequest
@@ -438,7 +457,11 @@ class Phases:
             api_url=self.environ.get("GITHUB_API_URL") or None,
             labels=self.inputs.pr_labels,
             reviewers=self.inputs.pr_reviewers,
+            team_reviewers=self.inputs.pr_team_reviewers,
             draft=self.inputs.pr_draft,
+            scope=self.inputs.bump_scope,
+            chart=self.inputs.chart,
+            digest=(self.outcome.digest or None) if self.inputs.pin_digest else None,
         )
 
     def pull_request_body(self) -> str:

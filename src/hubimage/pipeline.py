@@ -54,6 +54,8 @@ def run_pipeline(
                 phases.bump()
         else:
             outcome.notes.append(f"not pushed ({policy.why_not_pushed(inputs)})")
+        if policy.plan_bump_only:
+            phases.show_bump()
         return outcome
     finally:
         phases.report()

@@ -1,11 +1,13 @@
-"""What one `hubimage run` may do, decided once from its inputs and the triggering event."""
+"""What one `hubimage run` may do and trust, decided from its inputs, its event and labels."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from hubimage.inputs import EventName, RunInputs, event_name
+from hubimage.inputs import EventName, RunInputs, event_name, trusted_event
 from hubimage.reference import ImageReference
 
 
@@ -17,16 +19,25 @@ class RunPolicy:
     push: bool
     skip_unchanged: bool
     bump: bool
+    plan_bump_only: bool  # dry run: plan the bump this run would make and show its diff
 
     @classmethod
     def decide(cls, inputs: RunInputs, environ: Mapping[str, str]) -> RunPolicy:
         event = event_name(environ)
-        # Pull requests may come from forks: no secrets, and nothing leaves the runner.
-        push = {"auto": event != "pull_request", "true": True, "false": False}[inputs.push]
-        push = push and inputs.image is not None and not inputs.dry_run
+        # An allow-list: pull requests, merge queues, workflow_run and unknown events may run
+        # code from outside the repository, so nothing they build leaves the runner.
+        would_push = {"auto": trusted_event(event), "true": True, "false": False}[inputs.push]
+        would_push = would_push and inputs.image is not None
+        push = would_push and not inputs.dry_run
         skip = {"auto": event == "schedule", "true": True, "false": False}[inputs.skip_unchanged]
-        bump = push and inputs.bump_mode != "none" and bool(inputs.hubs)
-        return cls(event=event, push=push, skip_unchanged=skip, bump=bump)
+        wants_bump = inputs.bump_mode != "none" and bool(inputs.hubs)
+        return cls(
+            event=event,
+            push=push,
+            skip_unchanged=skip,
+            bump=push and wants_bump,
+            plan_bump_only=would_push and inputs.dry_run and wants_bump,
+        )
 
     def why_not_pushed(self, inputs: RunInputs) -> str:
         if inputs.dry_run:
@@ -35,9 +46,64 @@ class RunPolicy:
             return "no image name given"
         if self.event == "pull_request" and inputs.push == "auto":
             return "pull request: build and check only"
+        if inputs.push == "auto" and not trusted_event(self.event):
+            return (
+                f"event {self.event}: push: auto pushes only on push, workflow_dispatch, "
+                "schedule, release and repository_dispatch; build and check only"
+            )
         return "push: false"
 
 
 def image_name(inputs: RunInputs) -> ImageReference:
     """The name to build under: the input, or a local name when there is none."""
     return inputs.image or ImageReference(registry=None, repository="hubimage/local")
+
+
+CHECKS_LABEL = "io.hubimage.checks"
+
+
+def _hub_major(version: str | None) -> int | None:
+    return int(version.split(".")[0]) if version else None
+
+
+def expected_checks(
+    uid: int, gid: int, hub_version: str | None, checks: Sequence[str]
+) -> dict[str, Any]:
+    """What a record must say for this run to trust it: who ran which checks, for which hub."""
+    return {
+        "uid": uid,
+        "gid": gid,
+        "hub_major": _hub_major(hub_version),
+        "checks": sorted(checks),
+    }
+
+
+def checks_record(checks: Mapping[str, Any], expected: Mapping[str, Any]) -> dict[str, Any]:
+    results = checks.get("results") or []
+    return {
+        "checked": bool(results),
+        "passed": bool(results) and not checks.get("failed"),
+        **expected,
+        "checks": sorted(str(r.get("name")) for r in results),
+        "results": {str(r.get("name")): str(r.get("status")) for r in results},
+    }
+
+
+def checks_record_mismatch(labels: Mapping[str, str], expected: Mapping[str, Any]) -> str | None:
+    """None when the image's checks label says it passed exactly this run's checks; else why not.
+
+    The label is a cache, not a signature: anyone who can push the tag can write it. It only
+    saves re-running checks whose record matches this run's uid, gid, hub major and check set.
+    """
+    try:
+        record = json.loads(labels.get(CHECKS_LABEL, "{}"))
+    except ValueError:
+        return "its checks label is not JSON"
+    if not isinstance(record, dict) or not record:
+        return "it has no checks label"
+    if record.get("passed") is not True:
+        return "its checks label does not say they passed"
+    differ = [key for key, value in expected.items() if record.get(key) != value]
+    if differ:
+        return "its checks label was written for other " + ", ".join(differ)
+    return None

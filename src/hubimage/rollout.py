@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hubimage.bump import BumpResult, ConfigEdit, bump_config_file, edit_config_tree
+from hubimage.bump.tree import Scope
 from hubimage.errors import BadInputError, ConfigError, GitHubError, UsageError
 from hubimage.gha import Reporter
 from hubimage.reference import ImageReference
@@ -39,7 +40,12 @@ class RolloutRequest:
     pr_body: str = ""
     labels: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
+    team_reviewers: tuple[str, ...] = ()
     draft: bool = False
+    scope: Scope = "source"  # "hub": an override in the named hubs' own values files only
+    chart: str | None = None
+    create: bool = False  # create `path` where it is missing
+    digest: str | None = None  # sha256:...: pin it with the tag
 
     def edit_options(self) -> dict[str, Any]:
         return {
@@ -48,6 +54,10 @@ class RolloutRequest:
             "path": self.path,
             "allow_shared": self.allow_shared,
             "update_references": self.update_references,
+            "scope": self.scope,
+            "chart": self.chart,
+            "create": self.create,
+            "digest": self.digest,
         }
 
 
@@ -59,10 +69,12 @@ class RolloutResult:
     commit_sha: str | None = None
     pr_number: int | None = None
     pr_url: str | None = None
+    dry_run: bool = False  # `result` is what the run would have had
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "bump-result": self.result,
+            "dry_run": self.dry_run,
             "diff": self.diff,
             "files": [edit.file for edit in self.bump.edits if edit.changed],
             "changes": [
@@ -116,14 +128,15 @@ def _roll_out_file(request: RolloutRequest, reporter: Reporter) -> RolloutResult
     bump = bump_config_file(Path(request.config), dry_run=request.dry_run, **request.edit_options())
     _report_bump(bump, reporter)
     if not bump.changed:
-        return RolloutResult("unchanged", "", bump)
-    return RolloutResult("skipped" if request.dry_run else "updated", bump.unified_diff(), bump)
+        return RolloutResult("unchanged", "", bump, dry_run=request.dry_run)
+    return RolloutResult("updated", bump.unified_diff(), bump, dry_run=request.dry_run)
 
 
 def _report_bump(bump: BumpResult, reporter: Reporter) -> None:
     for edit in bump.edits:
         for change in edit.changes:
-            reporter.info(f"{edit.file}:{change.line}: {change.hub}: {change.old} -> {change.new}")
+            old = change.old if change.old is not None else "(none)"
+            reporter.info(f"{edit.file}:{change.line}: {change.hub}: {old} -> {change.new}")
         for reference in edit.other_references:
             state = "updated" if reference.updated else "not changed (--update-references)"
             reporter.annotate(
@@ -147,15 +160,23 @@ def _roll_out_github(request: RolloutRequest, reporter: Reporter) -> RolloutResu
     bump = edit_config_tree(request.config, read, **request.edit_options())  # bad input first
     _report_bump(bump, reporter)
     if not bump.changed or request.dry_run:
-        name: RolloutResultName = "unchanged" if not bump.changed else "skipped"
-        return RolloutResult(name, bump.unified_diff(), bump)
+        # A dry run says what the run would do: a new pull request, or a new commit.
+        would: RolloutResultName = "created" if request.mode == "pr" else "updated"
+        name: RolloutResultName = would if bump.changed else "unchanged"
+        return RolloutResult(name, bump.unified_diff(), bump, dry_run=request.dry_run)
     tag = ImageReference.parse(request.image).tag or ""
     results = []
     for edit in (e for e in bump.edits if e.changed):
         hubs = sorted({hub.strip() for c in edit.changes for hub in c.hub.split(",")})
         body = _pull_request_body(edit, request.pr_body)
         spec = PullRequestSpec.for_hubs(
-            hubs, tag, body, labels=request.labels, reviewers=request.reviewers, draft=request.draft
+            hubs,
+            tag,
+            body,
+            labels=request.labels,
+            reviewers=request.reviewers,
+            team_reviewers=request.team_reviewers,
+            draft=request.draft,
         )
         results.append(
             deliver_change(

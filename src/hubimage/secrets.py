@@ -8,8 +8,11 @@ text we did not write ourselves (engine or registry messages) before it goes int
 from __future__ import annotations
 
 import base64
+import ipaddress
+import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from urllib.parse import urlsplit
 
 SecretListener = Callable[[str], None]
 
@@ -64,3 +67,57 @@ class SecretRegistry:
 
 SECRETS = SecretRegistry()
 """The process-wide registry: credentials register here as soon as they are resolved."""
+
+
+# What any child program needs to run at all; everything else (INPUT_* with the registry
+# password and the GitHub token, HUBIMAGE_*, GITHUB_TOKEN, ACTIONS_RUNTIME_TOKEN, ...) stays
+# with hubimage. Proxies and CA bundles are kept so a child that talks to the network works
+# where hubimage does.
+_CHILD_BASICS = (
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "TMPDIR",
+    "TZ",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+)
+
+
+def child_environment(
+    keep: Iterable[str] = (),
+    keep_prefixes: Iterable[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """A minimal environment for a child process: the basics, plus what the caller names."""
+    source = os.environ if environ is None else environ
+    names = {*_CHILD_BASICS, *keep}
+    prefixes = tuple(keep_prefixes)
+    return {
+        name: value
+        for name, value in source.items()
+        if name in names or (prefixes and name.startswith(prefixes))
+    }
+
+
+def safe_for_credentials(url: str) -> bool:
+    """May credentials travel to `url`? Only over https, or plain http to this machine."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return bool(parts.hostname)
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    if parts.hostname.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,13 @@ def _checks_table(checks: Mapping[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def _screenshot_line(checks: Mapping[str, Any]) -> list[str]:
+    from hubimage.check.model import screenshot_markdown
+
+    link = screenshot_markdown(checks.get("results") or [], os.environ)
+    return ["", link] if link else []
+
+
 def render_summary(outcome: RunOutcome, package_markdown: str | None) -> str:
     """Markdown for `$GITHUB_STEP_SUMMARY`."""
     tags = outcome.tag or "(none)"
@@ -49,6 +57,7 @@ def render_summary(outcome: RunOutcome, package_markdown: str | None) -> str:
         "### Checks",
         "",
         _checks_table(outcome.checks),
+        *_screenshot_line(outcome.checks),
     ]
     if package_markdown:
         lines += ["", "### Package changes", "", package_markdown]
@@ -85,9 +94,12 @@ def pull_request_body(
 def report_checks(report: CheckReport, reporter: Reporter) -> None:
     """The checks table on stderr and in the job summary, an annotation per failure."""
     reporter.info(report.render_table())
-    reporter.add_summary(report.render_markdown())
+    reporter.add_summary(report.render_markdown(os.environ))
     for result in report.results:
-        if result.status in ("fail", "warn"):
-            level: AnnotationLevel = "error" if result.status == "fail" else "warning"
+        if result.status in ("fail", "warn") or (result.status == "skip" and result.hint):
+            # A skip with a hint is a check the run could have had (lab-loads without a
+            # browser): a notice says how to turn it on.
+            levels: dict[str, AnnotationLevel] = {"fail": "error", "warn": "warning"}
+            level = levels.get(result.status, "notice")
             hint = f" — {result.hint}" if result.hint else ""
             reporter.annotate(level, f"{result.summary}{hint}", title=f"check {result.name}")

@@ -122,8 +122,9 @@ def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
     repository: str,
 ) -> None:
     workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    team = {"pr-team-reviewers": "hub-admins"}
     run = run_with_config_repo(
-        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path
+        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path, **team
     )
     assert run.returncode == 0, run.stderr[-3000:]
 
@@ -142,6 +143,7 @@ def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
     assert outputs["pr-url"].endswith(f"/pull/{outputs['pr-number']}")
     assert pull.title == f"Bump staging image to {tag}"
     assert outputs["digest"] in (pull.body or "")
+    assert pull.team_reviewers == ["hub-admins"]
     new_config = config_text(config_repo, "hubimage/staging")
     assert f"name: {outputs['image']}" in new_config
     # Exactly two lines change: the staging hub's name and tag; prod is untouched.
@@ -193,6 +195,27 @@ def test_pull_request_event_builds_and_checks_but_pushes_nothing_and_needs_no_se
     assert served_digest(registry_htpasswd, repository, run.outputs["tag"]) is None
     assert not json.loads(run.outputs["checks"])["failed"]
     assert "pull request: build and check only" in run.summary
+
+
+@pytest.mark.parametrize("event", ["pull_request_target", "merge_group"])
+def test_events_that_can_carry_outside_code_push_nothing_even_with_secrets(
+    event: str,
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    config_repo: GitHubStandIn,
+    repository: str,
+) -> None:
+    # pull_request_target hands the base repository's secrets to a workflow that may build
+    # a fork's code: with `push: auto` nothing it builds may reach the registry or a hub.
+    workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    run = run_with_config_repo(workdir, event, registry_htpasswd, repository, config_repo, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.outputs["pushed"] == "false"
+    assert run.outputs["bump-result"] == "skipped"
+    assert served_digest(registry_htpasswd, repository, run.outputs["tag"]) is None
+    assert f"event {event}: push: auto pushes only on" in run.summary
+    assert not config_repo.repos[CONFIG_REPO].pulls
 
 
 def test_failed_check_is_never_pushed(
@@ -284,3 +307,68 @@ def test_a_published_tag_hubimage_did_not_check_is_checked_before_any_bump(
     assert run.outputs["bump-result"] == "skipped"
     assert not config_repo.repos[CONFIG_REPO].pulls
     assert "2026.01.01" in config_text(config_repo, "main")
+
+
+def test_a_checks_label_written_for_another_uid_does_not_skip_the_checks(
+    tmp_path: Path,
+    docker_engine: DockerEngine,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    config_repo: GitHubStandIn,
+    repository: str,
+) -> None:
+    # A first run publishes the image, checked for uid 1000 (the image's user) and labelled so.
+    workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    first = run_with_config_repo(
+        workdir,
+        "push",
+        registry_htpasswd,
+        repository,
+        config_repo,
+        tmp_path,
+        **{"bump-mode": "none"},
+    )
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert first.outputs["pushed"] == "true"
+    docker_engine.remove_image(f"{first.outputs['image']}:{first.outputs['tag']}")
+
+    # The hub runs users as 1001: that record says nothing about it. The image is pulled and
+    # checked again, fails non-root-user, and no hub is pointed at it.
+    second = run_with_config_repo(
+        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path, **{"user-id": "1001"}
+    )
+    assert second.returncode == 1, second.stderr[-3000:]
+    assert "its checks label was written for other uid" in second.stderr
+    assert "::error title=check non-root-user::" in second.stderr
+    assert second.outputs["bump-result"] == "skipped"
+    assert not config_repo.repos[CONFIG_REPO].pulls
+
+
+def test_dry_run_plans_the_bump_and_prints_its_diff_but_writes_nothing(
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    config_repo: GitHubStandIn,
+    repository: str,
+) -> None:
+    workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    before = config_text(config_repo, "main")
+    run = run_with_config_repo(
+        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path, **{"dry-run": "true"}
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    tag = run.outputs["tag"]
+    assert run.outputs["pushed"] == "false"
+    assert run.outputs["bump-result"] == "skipped"
+    assert served_digest(registry_htpasswd, repository, tag) is None
+    # The diff of exactly the two lines the bump would change, in the log.
+    log = run.stderr.splitlines()
+    assert "-            name: registry.example.org/team/user-image" in log
+    assert f"+            name: {registry_htpasswd.host}/{repository}" in log
+    assert '-            tag: "2026.01.01"' in log
+    assert f'+            tag: "{tag}"' in log
+    # Nothing written: no branch, no commit, no pull request.
+    assert config_text(config_repo, "main") == before
+    assert list(config_repo.repos[CONFIG_REPO].store.branches()) == ["main"]
+    assert not config_repo.repos[CONFIG_REPO].pulls
+    assert "dry run" in run.summary

@@ -141,3 +141,58 @@ def test_context_without_image_tests_skips(
     status, summary, _ = run_image_tests(docker_engine, singleuser_image, tmp_path)
     assert status == "skip"
     assert "image-tests/" in summary
+
+
+# Read on the host, never in the image: a test that can read it proves a host folder leaked.
+HOST_SECRET_TEST = """\
+import pathlib
+
+def test_reads_the_host_folder():
+    assert pathlib.Path(__file__).with_name("host-secret.txt").read_text() == "host secret"
+"""
+
+
+def host_folder(tmp_path: Path) -> Path:
+    """A folder outside the repository, readable by uid 1000, holding a test and a secret."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "test_host.py").write_text(HOST_SECRET_TEST)
+    (outside / "host-secret.txt").write_text("host secret")
+    for path in (outside, *outside.iterdir()):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return outside
+
+
+def test_image_tests_linked_to_a_host_folder_is_refused(
+    docker_engine: DockerEngine, pytest_image: str, tmp_path: Path
+) -> None:
+    # Fails on b3ac158: the link was resolved and the host folder mounted and run.
+    context = tmp_path / "repo"
+    context.mkdir()
+    context.chmod(0o755)
+    (context / "image-tests").symlink_to(host_folder(tmp_path), target_is_directory=True)
+    status, summary, details = run_image_tests(docker_engine, pytest_image, context)
+    assert status == "fail", summary
+    assert "image-tests is a symbolic link that leaves the build context" in summary
+    assert details["link"] == "image-tests"
+
+
+def test_link_inside_image_tests_leaving_the_context_is_refused(
+    docker_engine: DockerEngine, pytest_image: str, tmp_path: Path
+) -> None:
+    context = context_with(tmp_path, {"test_x.py": PASSING_TEST})
+    (context / "image-tests" / "data").symlink_to(host_folder(tmp_path))
+    status, summary, details = run_image_tests(docker_engine, pytest_image, context)
+    assert status == "fail", summary
+    assert details["link"] == "image-tests/data"
+
+
+def test_link_inside_the_context_is_allowed(
+    docker_engine: DockerEngine, pytest_image: str, tmp_path: Path
+) -> None:
+    context = context_with(tmp_path, {"test_x.py": PASSING_TEST})
+    (context / "shared.txt").write_text("inside\n")
+    (context / "shared.txt").chmod(0o644)
+    (context / "image-tests" / "shared.txt").symlink_to("../shared.txt")
+    status, summary, _ = run_image_tests(docker_engine, pytest_image, context)
+    assert status == "pass", summary

@@ -34,6 +34,8 @@ HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 JUPYTERHUB_VERSION = "6.1.1"
 JUPYTERHUB_PREVIOUS_MAJOR = "5.4.3"
 JUPYTER_SERVER_VERSION = "2.17.0"
+JUPYTERLAB_VERSION = "4.4.10"  # what lab-loads opens; 4.5 and later need jupyter_server 2.19
+IPYKERNEL_VERSION = "7.4.0"  # the default kernel kernel-runs starts
 LOCK_PATH = Path(tempfile.gettempdir()) / "hubimage-fixture-images.lock"
 
 
@@ -136,13 +138,15 @@ ENV PIP_CERT=/etc/ssl/certs/hubimage-test-ca.crt \\
 
 
 def singleuser_dockerfile(base: str, jupyterhub_version: str = JUPYTERHUB_VERSION) -> str:
-    """A minimal hub-ready image: JupyterHub's single-user server in a venv, user jovyan 1000."""
+    """A minimal hub-ready image: JupyterHub's single-user server, JupyterLab and a Python
+    kernel in a venv, user jovyan 1000."""
     return f"""\
 FROM {base}
 {CA_LINES}
 RUN python3 -m venv /opt/venv \\
  && /opt/venv/bin/pip install jupyterhub=={jupyterhub_version} \\
-        jupyter_server=={JUPYTER_SERVER_VERSION}
+        jupyter_server=={JUPYTER_SERVER_VERSION} jupyterlab=={JUPYTERLAB_VERSION} \\
+        ipykernel=={IPYKERNEL_VERSION}
 ENV PATH=/opt/venv/bin:$PATH
 RUN useradd --create-home --uid 1000 --gid 100 --shell /bin/bash jovyan
 USER 1000

@@ -114,7 +114,9 @@ http:
 {auth_yaml}"""
 
 
-def _auth_yaml(mode: AuthMode, root: Path, user: str, password: str) -> tuple[str, object]:
+def _auth_yaml(
+    mode: AuthMode, root: Path, user: str, password: str, realm: str | None = None
+) -> tuple[str, object]:
     if mode == "htpasswd":
         entry = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=5)).decode()
         (root / "htpasswd").write_text(f"{user}:{entry}\n")
@@ -125,7 +127,7 @@ def _auth_yaml(mode: AuthMode, root: Path, user: str, password: str) -> tuple[st
         issuer.start()
         return (
             "auth:\n  token:\n"
-            f"    realm: {issuer.url}\n"
+            f"    realm: {realm or issuer.url}\n"
             f"    service: {token_issuer.SERVICE}\n"
             f"    issuer: {token_issuer.ISSUER}\n"
             f"    rootcertbundle: {issuer.cert_path}\n",
@@ -135,16 +137,20 @@ def _auth_yaml(mode: AuthMode, root: Path, user: str, password: str) -> tuple[st
 
 
 @contextmanager
-def running_registry(mode: AuthMode, *, log_requests: bool = False) -> Iterator[RunningRegistry]:
+def running_registry(
+    mode: AuthMode, realm: str | None = None, *, log_requests: bool = False
+) -> Iterator[RunningRegistry]:
     """Start a registry in `mode`; stop it and delete its storage afterwards.
 
+    `realm` (token mode) is the token service the registry names in its challenges, instead
+    of the local issuer's (the registry itself only checks the tokens' signatures).
     `log_requests`: every request in its log (the bench counts the bytes it serves).
     """
     if shutil.which(REGISTRY_BINARY) is None:
         _unavailable(f"{REGISTRY_BINARY} is not installed (apt-get install -y docker-registry)")
     root = Path(tempfile.mkdtemp(prefix=f"hic-registry-{mode}-"))
     user, password = "hic-pusher", secrets.token_urlsafe(18)
-    auth_yaml, issuer = _auth_yaml(mode, root, user, password)
+    auth_yaml, issuer = _auth_yaml(mode, root, user, password, realm)
     port = free_port()
     (root / "config.yml").write_text(_config(root, port, auth_yaml, log_requests))
     log_path = root / "registry.log"

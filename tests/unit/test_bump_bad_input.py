@@ -144,9 +144,10 @@ def test_path_to_something_that_is_not_an_image(tmp_path: Path) -> None:
     assert "hubs[1].config.jupyterhub.x is not an image" in error.message
 
 
-def test_several_documents_in_one_file(tmp_path: Path) -> None:
-    error = refused(write(tmp_path, GOOD + "---\nmore: 1\n"))
-    assert "single document" in error.message
+def test_several_documents_that_each_hold_hubs(tmp_path: Path) -> None:
+    # One document with hubs and another is edited (test_bump_layouts); two are ambiguous.
+    error = refused(write(tmp_path, GOOD + "---\n" + GOOD))
+    assert "of its 2 YAML documents, several hold hub configuration" in error.message
 
 
 def test_empty_file(tmp_path: Path) -> None:

@@ -292,10 +292,11 @@ def test_flow_mapping_image_is_edited_in_place() -> None:
     assert bump(text, hubs=[], image="org/x:new") == text.replace("old", "new")
 
 
-def test_file_without_final_newline() -> None:
+def test_file_without_final_newline_stays_without_one() -> None:
+    # Issue 13 (fails at b3ac158, which added a final line break): only the added lines differ.
     text = "jupyterhub:\n  hub: {}"
     new = bump(text, hubs=[], image="org/x:abc")
-    assert new == text + "\n  singleuser:\n    image:\n      name: org/x\n      tag: abc\n"
+    assert new == text + "\n  singleuser:\n    image:\n      name: org/x\n      tag: abc"
 
 
 def test_byte_order_mark_is_kept() -> None:

@@ -54,7 +54,9 @@ def contents(folder: Path) -> dict[str, bytes]:
 def test_image_in_a_file_shared_with_another_hub_is_refused(tmp_path: Path) -> None:
     cluster = make_cluster(tmp_path, COMMON_WITH_IMAGE, HUB_OWN, HUB_OWN)
     before = contents(tmp_path)
-    with pytest.raises(ConfigError, match=r"common.values.yaml .*hub\(s\) prod use this file"):
+    with pytest.raises(
+        ConfigError, match=r"common.values.yaml: this edit changes the image of hub\(s\) prod too"
+    ):
         bump_config_file(cluster, hubs=["staging"], image="quay.io/org/image:new")
     assert contents(tmp_path) == before
 

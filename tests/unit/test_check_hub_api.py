@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -56,3 +57,57 @@ def test_spawner_environment_points_the_server_at_the_stand_in() -> None:
     assert env["JUPYTERHUB_ACTIVITY_URL"] == "http://127.0.0.1:9/hub/api/users/alice/activity"
     assert json.loads(env["JUPYTERHUB_OAUTH_ACCESS_SCOPES"]) == hub.access_scopes
     assert env["JUPYTERHUB_API_TOKEN"] == hub.token and len(hub.token) >= 32
+
+
+def test_oauth_code_flow_as_a_single_user_server_and_a_browser_use_it() -> None:
+    hub = HubApiStandIn(version="6.1.1", user="alice", origin="http://127.0.0.1:8888")
+    with serving(hub):
+        # The browser, sent by the server to the hub's authorize page on JUPYTERHUB_HOST:
+        authorize = requests.get(
+            f"{hub.hub_origin}/hub/api/oauth2/authorize",
+            params={
+                "client_id": hub.client_id,
+                "redirect_uri": "/user/alice/oauth_callback",
+                "response_type": "code",
+                "state": "s123",
+            },
+            allow_redirects=False,
+            timeout=5,
+        )
+        assert authorize.status_code == 302
+        location = urlsplit(authorize.headers["Location"])
+        assert f"{location.scheme}://{location.netloc}" == hub.origin  # back to the server
+        assert location.path == "/user/alice/oauth_callback"
+        query = parse_qs(location.query)
+        assert query["state"] == ["s123"]
+        # The server swaps the code for the user's token, with its own token as the secret.
+        form = {
+            "code": query["code"][0],
+            "client_id": hub.client_id,
+            "client_secret": hub.token,
+            "grant_type": "authorization_code",
+            "redirect_uri": "/user/alice/oauth_callback",
+        }
+        token = requests.post(f"{hub.url}/oauth2/token", data=form, timeout=5)
+        assert token.status_code == 200
+        access = token.json()["access_token"]
+        assert access != hub.token
+        assert call(f"{hub.url}/user", token=access)[1]["name"] == "alice"
+        # A code works once, and only with the server's secret.
+        again = requests.post(f"{hub.url}/oauth2/token", data=form, timeout=5)
+        assert again.status_code == 403
+        wrong_client = requests.get(
+            f"{hub.hub_origin}/hub/api/oauth2/authorize",
+            params={"client_id": "someone-else", "redirect_uri": "/x"},
+            allow_redirects=False,
+            timeout=5,
+        )
+        assert wrong_client.status_code == 400
+
+
+def test_spawner_environment_sends_browsers_to_the_stand_ins_oauth_pages() -> None:
+    hub = HubApiStandIn(version="6.1.1", user="alice", url="http://127.0.0.1:9/hub/api")
+    hub.hub_origin = "http://127.0.0.1:9"
+    env = spawner_environment(hub, 8888)
+    assert env["JUPYTERHUB_HOST"] == "http://127.0.0.1:9"
+    assert env["JUPYTERHUB_CLIENT_ID"] == "jupyterhub-user-alice"

@@ -8,9 +8,11 @@ import pytest
 
 from hubimage.check import CHECK_NAMES, CheckOptions
 from hubimage.check.compat import parse_version, require_hub_version
+from hubimage.check.options import options_for_run
 from hubimage.check.probe import ImageFacts
 from hubimage.check.runner import validate_options
 from hubimage.errors import EXIT_BAD_INPUT, UsageError
+from hubimage.inputs import parse_inputs, read_action_inputs
 
 
 @pytest.mark.parametrize(
@@ -53,6 +55,11 @@ def test_only_keeps_the_fixed_order() -> None:
         (CheckOptions(size_warn_bytes=0), "--size-warning-gb"),
         (CheckOptions(hub_version="x.y"), "--hub-version"),
         (CheckOptions(context=Path("/nonexistent/hid-context")), "--context"),
+        (CheckOptions(skip=("lab-load",)), "unknown check.*lab-load"),
+        (CheckOptions(spawn_timeout=0), "--spawn-timeout"),
+        (CheckOptions(kernel_timeout=-1), "--kernel-timeout"),
+        (CheckOptions(lab_timeout=0), "--lab-timeout"),
+        (CheckOptions(max_image_bytes=0), "--max-image-size"),
     ],
 )
 def test_bad_options(options: CheckOptions, message: str) -> None:
@@ -79,3 +86,61 @@ def test_image_facts_from_inspect() -> None:
     assert facts.size == 123
     assert facts.labels["repo2docker.repo_dir"] == "/srv/repo"
     assert ImageFacts.from_inspect("img:1", {"Config": None}).user == ""
+
+
+def test_skip_leaves_checks_out_and_wins_over_only() -> None:
+    chosen = validate_options(CheckOptions(skip=("lab-loads", "kernel-runs")))
+    assert chosen == tuple(n for n in CHECK_NAMES if n not in ("lab-loads", "kernel-runs"))
+    both = CheckOptions(only=("lab-loads", "image-size"), skip=("lab-loads",))
+    assert validate_options(both) == ("image-size",)
+
+
+def test_the_server_checks_come_right_after_server_starts() -> None:
+    at = CHECK_NAMES.index("server-starts")
+    assert CHECK_NAMES[at : at + 5] == (
+        "server-starts",
+        "spawn-time",
+        "server-log",
+        "kernel-runs",
+        "lab-loads",
+    )
+
+
+def test_run_inputs_for_the_new_checks() -> None:
+    defaults = parse_inputs(read_action_inputs({}))
+    options = options_for_run(defaults, None, environ={})
+    assert (options.spawn_timeout, options.max_image_bytes, options.lab_url) == (300.0, None, "lab")
+    assert options.skip == () and not options.all_kernels and options.artifacts_dir is None
+    raw = {
+        "skip-checks": "lab-loads, image-size",
+        "spawn-timeout": "120",
+        "max-image-size": "6GB",
+        "max-compressed-size": "2.5GB",
+        "all-kernels": "true",
+        "lab-url": "/tree",
+    }
+    inputs = parse_inputs(raw)
+    assert inputs.max_compressed_size == 2_500_000_000
+    options = options_for_run(inputs, "quay.io/org/img:old", environ={"RUNNER_TEMP": "/rt"})
+    assert options.skip == ("lab-loads", "image-size")
+    assert (options.spawn_timeout, options.max_image_bytes) == (120.0, 6 * 10**9)
+    assert options.all_kernels and options.lab_url == "tree"
+    assert options.previous_image == "quay.io/org/img:old"
+    assert options.artifacts_dir == Path("/rt/hubimage-artifacts")  # what action.yml uploads
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"skip-checks": "lab-load"}, "input 'skip-checks': unknown check"),
+        ({"max-image-size": "big"}, "input 'max-image-size'"),
+        ({"max-compressed-size": "-2GB"}, "input 'max-compressed-size'"),
+        ({"spawn-timeout": "0"}, "input 'spawn-timeout'"),
+        ({"lab-url": "https://elsewhere.example/lab"}, "input 'lab-url'"),
+        ({"lab-url": "../../hub/admin"}, "input 'lab-url'"),
+        ({"all-kernels": "maybe"}, "input 'all-kernels'"),
+    ],
+)
+def test_bad_run_inputs_name_the_input(raw: dict[str, str], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        parse_inputs(raw)

@@ -4,7 +4,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from hubimage.errors import UsageError
-from hubimage.inputs import INPUTS, parse_inputs, read_action_inputs
+from hubimage.inputs import INPUTS, TRUSTED_EVENTS, parse_inputs, read_action_inputs
 from hubimage.outcome import RunOutcome
 from hubimage.policy import RunPolicy
 
@@ -33,10 +33,12 @@ def test_action_inputs_match_the_input_table() -> None:
 def test_every_input_reaches_the_program_through_env_only() -> None:
     steps = load_action()["runs"]["steps"]
     run_step = next(step for step in steps if step.get("id") == "run")
-    inputs = {name: value for name, value in run_step["env"].items() if name.startswith("INPUT_")}
+    env = dict(run_step["env"])
+    assert env.pop("HUBIMAGE_PYTHON") == "${{ steps.python.outputs.python-path }}"
+    inputs = {name: value for name, value in env.items() if name.startswith("INPUT_")}
     assert inputs == {spec.env_name: "${{ inputs." + spec.name + " }}" for spec in INPUTS}
     # Besides the inputs, only GitHub's cache service variables, from the step that exposes them.
-    others = {name: value for name, value in run_step["env"].items() if name not in inputs}
+    others = {name: value for name, value in env.items() if name not in inputs}
     assert all(name.startswith("ACTIONS_") for name in others)
     assert all(value.startswith("${{ steps.gha-runtime.outputs.") for value in others.values())
     for step in steps:
@@ -92,8 +94,17 @@ def test_hub_config_and_hubs_go_together() -> None:
     ("event", "push_input", "expect_push"),
     [
         ("push", "auto", True),
-        ("pull_request", "auto", False),
+        ("workflow_dispatch", "auto", True),
         ("schedule", "auto", True),
+        ("release", "auto", True),
+        ("repository_dispatch", "auto", True),
+        ("pull_request", "auto", False),
+        ("pull_request_target", "auto", False),
+        ("merge_group", "auto", False),
+        ("workflow_run", "auto", False),
+        ("issue_comment", "auto", False),
+        ("an_event_github_adds_next_year", "auto", False),
+        ("pull_request_target", "true", True),
         ("pull_request", "false", False),
         ("push", "false", False),
     ],
@@ -102,6 +113,23 @@ def test_push_policy_follows_the_event(event: str, push_input: str, expect_push:
     inputs = parse_inputs(
         read_action_inputs({"INPUT_IMAGE": "quay.io/o/i", "INPUT_PUSH": push_input})
     )
-    policy = RunPolicy.decide(inputs, {"GITHUB_EVENT_NAME": event})
+    policy = RunPolicy.decide(inputs, {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": event})
     assert policy.push is expect_push
     assert policy.skip_unchanged is (event == "schedule")
+    if not expect_push and push_input == "auto":
+        assert event in policy.why_not_pushed(inputs) or event == "pull_request"
+
+
+def test_push_auto_outside_actions_pushes_but_a_nameless_event_in_actions_does_not() -> None:
+    inputs = parse_inputs(read_action_inputs({"INPUT_IMAGE": "quay.io/o/i"}))
+    assert RunPolicy.decide(inputs, {}).push is True  # a person at a terminal
+    assert RunPolicy.decide(inputs, {"GITHUB_ACTIONS": "true"}).push is False
+
+
+def test_readme_event_table_names_every_event_the_policy_knows() -> None:
+    readme = (ACTION.parent / "README.md").read_text()
+    table = readme[readme.index("### What each event does") :].split("\n\n###")[0]
+    for event in (*TRUSTED_EVENTS, "pull_request", "pull_request_target", "merge_group"):
+        assert f"`{event}`" in table, event
+    assert "`workflow_run`" in table
+    assert "any other event" in table

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from hubimage.errors import BuildInputError
+from hubimage.secrets import child_environment
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,15 @@ class GitState:
     origin: str | None  # the `origin` remote's URL, credentials removed
 
 
+def _git_environment() -> dict[str, str]:
+    """Git reads the repository only: it gets no INPUT_* (registry password), no token."""
+    return {
+        **child_environment(keep=("XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM")),
+        "GIT_TERMINAL_PROMPT": "0",
+        "LC_ALL": "C",
+    }
+
+
 def _git(context: Path, *args: str) -> str | None:
     """Run git in `context`; None when git is missing or the command fails."""
     try:
@@ -29,7 +39,7 @@ def _git(context: Path, *args: str) -> str | None:
             capture_output=True,
             text=True,
             check=False,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
+            env=_git_environment(),
         )
     except OSError:
         return None

@@ -1,76 +1,93 @@
-"""The image a hub runs now, according to its config (to compare the old image and the new)."""
+"""The image a hub runs now, according to its config (to compare the old image and the new).
+
+Read as the bump reads it: through the cluster.yaml beside a values file, in the hub's values
+files merged as Helm merges them, from what the hub offers its users.
+"""
 
 from __future__ import annotations
 
-import posixpath
+from typing import Any
 
-from hubimage.bump.document import Document, own_child, parse_document
+from hubimage.bump.document import Document
+from hubimage.bump.effective import (
+    SINGLEUSER,
+    chart_prefix,
+    get_path,
+    image_text,
+    merge_values,
+    offered_images,
+)
 from hubimage.bump.files import read_config_text
-from hubimage.bump.layout import Hub, find_layout, scalar_text, select_hubs
-from hubimage.bump.locate import HubScope, MapImage, StringImage, current_site, has_image
+from hubimage.bump.hubfiles import FileCache, TextReader, cluster_beside, hub_files
+from hubimage.bump.layout import find_layout, select_hubs
 from hubimage.bump.paths import YamlPath, parse_path
-from hubimage.bump.tree import TextReader, is_encrypted
 from hubimage.errors import ConfigError
+
+__all__ = ["TextReader", "current_hub_image"]
 
 
 def current_hub_image(
-    config: str, hub: str, path: str | None = None, *, read: TextReader = read_config_text
+    config: str,
+    hub: str,
+    path: str | None = None,
+    *,
+    read: TextReader = read_config_text,
+    root: str | None = None,
 ) -> str | None:
     """`name:tag` (or a bare name) of `hub`'s image in `config`; None when it sets none.
 
     `config` is anything bump_config_file takes (hub list, values file, cluster.yaml); with
-    several profile images and no `path`, which one is "the" image is unknown: None.
-    ConfigError when the config cannot be read or has no such hub.
+    several different images offered (profile choices) and no `path`, which one is "the"
+    image is unknown: None. ConfigError when the config cannot be read or has no such hub.
+    `root`: the repository files must stay in (default: the local one for local files).
     """
+    if root is None:
+        root = _local_root(config) if read is read_config_text else ""
     explicit = parse_path(path) if path else None
-    text = read(config)
-    if text is None:
+    cache = FileCache(read)
+    document = cache.document(config)
+    if document is None:
         raise ConfigError(f"config file {config} does not exist")
-    document = parse_document(text, config)
-    layout = find_layout(document)
-    if layout.kind == "values":
-        return _image_in_values(document, hub, None, explicit)
-    [entry] = select_hubs(document, layout, (hub,))
+    if find_layout(document).kind == "values":
+        cluster = cluster_beside(config, cache, root)
+        if cluster is None:
+            return _image_of(document.data, None, explicit)
+        config, found = cluster, cache.document(cluster)
+        assert found is not None
+        document = found
+    [entry] = select_hubs(document, find_layout(document), (hub,))
     if entry.values_files is None:
-        config_entry = own_child(document, entry.node, "config")
-        values = config_entry[1] if config_entry else None
-        scope = HubScope(hub, entry.path, entry.node, ("config",), values, entry.chart)
-        return _text_of(document, current_site(document, scope, explicit))
-    holder = _last_values_file_with_image(config, entry, read, explicit)
-    return _image_in_values(holder, hub, entry.chart, explicit) if holder else None
+        values = _step(document, entry.path)
+        return _image_of(values, entry.chart, explicit)
+    files = hub_files(config, entry, cache, root)
+    layers = [cache.documents[file].data for file in files.readable]  # type: ignore[union-attr]
+    return _image_of(merge_values(layers), entry.chart, explicit)
 
 
-def _last_values_file_with_image(
-    config: str, entry: Hub, read: TextReader, explicit: YamlPath | None
-) -> Document | None:
-    holder = None
-    for name in entry.values_files or ():
-        file = posixpath.normpath(posixpath.join(posixpath.dirname(config), name))
-        text = None if is_encrypted(name) else read(file)
-        document = parse_document(text, file) if text is not None else None
-        if document is not None and document.root is not None:
-            scope = HubScope(entry.name, (), document.root, (), document.root, entry.chart)
-            if has_image(document, scope, explicit):
-                holder = document
-    return holder
+def _step(document: Document, path: YamlPath) -> Any:
+    data: Any = document.data
+    for key in (*path, "config"):
+        if isinstance(data, list) and isinstance(key, int):
+            data = data[key]
+        else:
+            data = data.get(key) if isinstance(data, dict) else None
+    return data
 
 
-def _image_in_values(
-    document: Document, hub: str, chart: str | None, explicit: YamlPath | None
-) -> str | None:
-    if document.root is None:
-        return None
-    scope = HubScope(hub, (), document.root, (), document.root, chart)
-    return _text_of(document, current_site(document, scope, explicit))
+def _local_root(config: str) -> str:
+    from pathlib import Path
+
+    from hubimage.bump.files import repository_root, same_form
+
+    return same_form(repository_root(Path(config)), config)
 
 
-def _text_of(document: Document, site: MapImage | StringImage | None) -> str | None:
-    if isinstance(site, StringImage):
-        return scalar_text(site.node)
-    if site is None:
-        return None
-    name = own_child(document, site.node, "name")
-    tag = own_child(document, site.node, "tag")
-    name_text = scalar_text(name[1]) if name else None
-    tag_text = str(tag[1].value) if tag and tag[1].value else None
-    return f"{name_text}:{tag_text}" if name_text and tag_text else name_text
+def _image_of(values: object, chart: str | None, explicit: YamlPath | None) -> str | None:
+    offers = offered_images(values, chart_prefix(values, chart), explicit)
+    if explicit is not None:
+        return offers[-1].image
+    images = {offer.image for offer in offers if offer.image}
+    singleuser = image_text(get_path(values, (*chart_prefix(values, chart), *SINGLEUSER, "image")))
+    if singleuser in images:
+        return singleuser  # `singleuser.image`, which some profiles use
+    return images.pop() if len(images) == 1 else None

@@ -238,7 +238,8 @@ def _publish(
             title=spec.title, body=spec.body, base=base, head=spec.branch, draft=spec.draft
         )
         _add_labels_and_reviewers(repo, spec, pull, with_reviewers=True)
-        return DeliveryResult("created", commit, pull.number, pull.url, spec.branch)
+        made: Literal["created", "updated"] = "updated" if pull.found_existing else "created"
+        return DeliveryResult(made, commit, pull.number, pull.url, spec.branch)
     touched = new_commit
     # The body describes the commit (its checks, its run): a rerun that commits nothing new
     # (the image was already published, so its checks did not run again) keeps the body.

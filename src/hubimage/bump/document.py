@@ -16,15 +16,17 @@ import gc
 import importlib.util
 import math
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
+from hubimage.bump.expansion import check_expansion
 from hubimage.bump.paths import YamlPath
 from hubimage.errors import ConfigError, SourceLocation
 
@@ -62,6 +64,17 @@ class Document:
     # id(mapping) -> its own (key, value) pairs, for mappings that use `<<` merge keys
     merge_pairs: dict[int, list[tuple[Node, Node]]] = field(default_factory=dict)
     line_starts: list[int] = field(default_factory=list)  # offset of each line's start
+    anchored: dict[int, Node] = field(default_factory=dict, repr=False)  # id -> node
+    node_count: int = 0  # nodes written (an alias is not one more)
+    index: int = 0  # which YAML document of the file this is (the one holding the hubs)
+    count: int = 1  # how many documents the file has
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """Where this document's content is in the text (the others are outside)."""
+        if self.root is None:
+            return 0, len(self.text)
+        return self.root.start_mark.index, self.root.end_mark.index
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset."""
@@ -77,14 +90,34 @@ class Document:
 
 
 def parse_document(text: str, filename: str) -> Document:
-    """Parse `text` (one YAML document); ConfigError with line and column if it is not YAML.
+    """Parse `text`; ConfigError with line and column if it is not YAML.
+
+    In a file of several YAML documents, the one document that holds hub configuration is
+    the Document (its nodes' offsets are into the whole text); no such one is an error.
 
     The C composer (ruamel.yaml.clib) is about 5x faster than the pure one and gives the
     same nodes, marks and styles; text it rejects is parsed again by the pure composer, so
     errors read the same with or without the C extension.
     """
-    with collector_paused():
-        return _parse_document(text, filename)
+    with collector_paused(), warnings.catch_warnings():
+        # A re-used anchor name is valid YAML (the later one counts); ruamel warns about it.
+        warnings.simplefilter("ignore", ReusedAnchorWarning)
+        try:
+            return _parse_document(text, filename)
+        except RecursionError:
+            raise _too_deep(filename) from None
+
+
+# Real hub configs nest a dozen levels; far deeper is hostile input, and Python's own
+# parsers and walks recurse per level.
+MAX_DEPTH = 200
+
+
+def _too_deep(filename: str) -> ConfigError:
+    return ConfigError(
+        f"{filename}: its YAML nests more than {MAX_DEPTH} levels deep; no hub config does",
+        hint="check that --config names the right file",
+    )
 
 
 @contextlib.contextmanager
@@ -104,19 +137,23 @@ def collector_paused() -> Iterator[None]:
 
 
 def _parse_document(text: str, filename: str) -> Document:
-    yaml, root = _compose_fast(text)
+    yaml, roots = _compose_fast(text)
     if yaml is None:
         yaml = YAML(typ="safe", pure=True)
         try:
-            root = yaml.compose(text)
+            roots = list(yaml.compose_all(text))
         except MarkedYAMLError as error:
             raise _yaml_error(error, filename) from None
         except YAMLError as error:
             raise ConfigError(f"{filename}: not valid YAML: {error}") from None
+    index = _hub_document(roots, filename) if len(roots) > 1 else 0
+    root = roots[index] if roots else None
     document = Document(filename, text, root, None, _newline_of(text))
+    document.index, document.count = index, len(roots)
     document.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r(?!\n)", text)]
     if root is not None:
         _index(document, root, ())
+        check_expansion(document, root)
     try:
         # Constructing flattens merge keys in the node graph: index first (above).
         document.data = yaml.constructor.construct_document(root) if root is not None else None
@@ -125,18 +162,43 @@ def _parse_document(text: str, filename: str) -> Document:
     return document
 
 
-def _compose_fast(text: str) -> tuple[YAML | None, Node | None]:
-    """(loader, root) from the C composer; (None, None) without it or when it fails."""
+# Top-level keys of a document that holds hub configuration (a hub list, a hub's values, hubploy).
+_HUB_KEYS = frozenset({"hubs", "clusters", "jupyterhub", "basehub", "base-hub", "images"})
+
+
+def _hub_document(roots: list[Node], filename: str) -> int:
+    """Which document of a multi-document file holds the hubs (the others are left alone)."""
+    found = [
+        index
+        for index, root in enumerate(roots)
+        if isinstance(root, SequenceNode)
+        or (
+            isinstance(root, MappingNode)
+            and any(str(key.value) in _HUB_KEYS for key, _ in root.value)
+        )
+    ]
+    if len(found) == 1:
+        return found[0]
+    which = ", ".join(str(index + 1) for index in found) if found else "none"
+    raise ConfigError(
+        f"{filename}: of its {len(roots)} YAML documents, {'several' if found else 'none'} "
+        f"hold hub configuration (documents: {which})",
+        hint="split the file, one document for the hubs' configuration",
+    )
+
+
+def _compose_fast(text: str) -> tuple[YAML | None, list[Node]]:
+    """(loader, document roots) from the C composer; (None, []) without it or when it fails."""
     if not _HAS_CLIB or text.startswith("\ufeff") or _DIRECTIVE.search(text):
         # The C reader drops a byte order mark from its offsets, and ruamel only learns
         # a `%YAML 1.1` directive from its pure scanner.
-        return None, None
+        return None, []
     yaml = YAML(typ="safe", pure=False)
     yaml.Resolver = _Yaml12Resolver
     try:
-        return yaml, yaml.compose(text)
+        return yaml, list(yaml.compose_all(text))
     except YAMLError:
-        return None, None
+        return None, []
 
 
 def children(node: Node) -> Iterator[tuple[str | int, Node | None, Node]]:
@@ -199,16 +261,37 @@ def plain_copy(data: Any) -> Any:
 
 
 def same_data(left: Any, right: Any) -> bool:
-    """Equal data, with types compared too (1 is not True, 1 is not 1.0) and NaN equal to NaN."""
-    if type(left) is not type(right):
-        return False
-    if isinstance(left, dict):
-        return left.keys() == right.keys() and all(same_data(left[k], right[k]) for k in left)
-    if isinstance(left, list):
-        return len(left) == len(right) and all(map(same_data, left, right))
-    if isinstance(left, float) and math.isnan(left):
-        return math.isnan(right)
-    return bool(left == right)
+    """Equal data, with types compared too (1 is not True, 1 is not 1.0) and NaN equal to NaN.
+
+    Linear in the size of the data as parsed: an aliased value is one object reached many
+    times, and each pair of objects is compared once (a chain of aliases would otherwise
+    be walked once per path to it, exponentially many).
+    """
+    compared: set[tuple[int, int]] = set()
+    pending = [(left, right)]
+    while pending:
+        a, b = pending.pop()
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, dict | list):
+            pair = (id(a), id(b))
+            if pair in compared:
+                continue
+            compared.add(pair)
+            if isinstance(a, dict):
+                if a.keys() != b.keys():
+                    return False
+                pending.extend((a[key], b[key]) for key in a)
+            else:
+                if len(a) != len(b):
+                    return False
+                pending.extend(zip(a, b, strict=True))
+        elif isinstance(a, float) and math.isnan(a):
+            if not math.isnan(b):
+                return False
+        elif not bool(a == b):
+            return False
+    return True
 
 
 def _index(document: Document, node: Node, path: YamlPath) -> None:
@@ -218,13 +301,17 @@ def _index(document: Document, node: Node, path: YamlPath) -> None:
     stack: list[tuple[Node, YamlPath]] = [(node, path)]
     while stack:
         current, current_path = stack.pop()
+        if len(current_path) > MAX_DEPTH:
+            raise _too_deep(document.filename)
         definition = first_path.setdefault(id(current), current_path)
         if definition is not current_path:
+            document.anchored[id(current)] = current
             seen = document.occurrences.setdefault(id(current), [definition])
             seen.append(current_path)
             if current.anchor is None:
                 current.anchor = _anchor_name(document.text, current)
             continue  # an alias: its content was indexed at the definition
+        document.node_count += 1
         if isinstance(current, MappingNode):
             for key_node, _ in current.value:
                 _plain_style_is_none(key_node)

@@ -6,7 +6,9 @@ new text and check that the data is the old data with exactly the planned values
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode
@@ -17,9 +19,9 @@ from hubimage.bump.document import (
     collector_paused,
     own_child,
     parse_document,
-    plain_copy,
     same_data,
 )
+from hubimage.bump.hubploy import hubploy_image_path
 from hubimage.bump.layout import Hub, Layout, find_layout, select_hubs
 from hubimage.bump.locate import HubScope
 from hubimage.bump.paths import YamlPath, format_path, parse_path
@@ -28,6 +30,8 @@ from hubimage.bump.result import ConfigEdit, ImageChange, OtherReference
 from hubimage.bump.textedit import apply_splices
 from hubimage.errors import ConfigError, ImageReferenceError, UnsafeEditError
 from hubimage.reference import ImageReference
+
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 def edit_config_text(
@@ -40,13 +44,20 @@ def edit_config_text(
     allow_shared: bool = False,
     update_references: bool = False,
     chart: str | None = None,
+    wrappers: Mapping[str, str] | None = None,
+    create: bool = False,
+    digest: str | None = None,
+    parsed: Document | None = None,
 ) -> ConfigEdit:
     """Set the image of `hubs` in `text` to `image` ("name:tag"); the input is never changed.
 
     `text` is a hub list (`hubs:`, `clusters[].hubs[]`) or one hub's values file; for a
     values file `hubs` only labels the changes and `chart` (basehub, daskhub, ...) says where
     a missing image block goes. `path` (dotted, `[N]` for list items, relative to the hub's
-    chart values) overrides detection. Raises ConfigError / ImageReferenceError (bad input,
+    chart values) overrides detection; `create` creates it when absent. `wrappers` maps a
+    daskhub-style chart to the key its Chart.yaml gives basehub. `digest` (`sha256:...`)
+    is written with the tag (`tag@sha256:...`). `parsed`: `text` already parsed (not parsed
+    again). Raises ConfigError / ImageReferenceError (bad input,
     nothing changed) and UnsafeEditError (the edit would change more than planned).
     """
     request = BumpRequest(
@@ -54,11 +65,18 @@ def edit_config_text(
         explicit_path=parse_path(path) if path else None,
         allow_shared=allow_shared,
         update_references=update_references,
+        create=create,
+        digest=parse_digest(digest) if digest else None,
     )
     with collector_paused():
-        document = parse_document(text, filename)
+        usable = parsed is not None and parsed.text is text and parsed.filename == filename
+        document = parsed if parsed is not None and usable else parse_document(text, filename)
         layout = find_layout(document)
-        scopes = hub_scopes(document, layout, hub_names(hubs), chart)
+        if layout.kind == "values" and request.explicit_path is None:
+            hubploy_path = hubploy_image_path(document, request.image)
+            if hubploy_path is not None:
+                request = replace(request, explicit_path=hubploy_path)
+        scopes = hub_scopes(document, layout, hub_names(hubs), chart, wrappers or {})
         plan = plan_bump(document, layout, scopes, request)
         new_text = apply_splices(text, [edit.splice for edit in plan.edits])
         new_document = _verify(document, new_text, plan)
@@ -75,13 +93,31 @@ def parse_image(image: str) -> ImageReference:
     if reference.tag is None or reference.digest is not None:
         raise ImageReferenceError(
             f"image {image!r} must be name:tag",
-            hint="hub configs pin images by tag, e.g. quay.io/org/image:2026.11.28",
+            hint="give name:tag, e.g. --image quay.io/org/image:2026.11.28, and a digest "
+            "to pin with it as --pin-digest sha256:...",
         )
     return reference
 
 
+def parse_digest(digest: str) -> str:
+    if not _DIGEST.fullmatch(digest):
+        raise ImageReferenceError(
+            f"digest {digest!r} is not sha256:<64 hex digits>",
+            hint="pass the digest the push reported (hubimage push --json: digest)",
+        )
+    return digest
+
+
+def image_with_digest(image: str, digest: str | None) -> str:
+    return f"{image}@{digest}" if digest else image
+
+
 def hub_scopes(
-    document: Document, layout: Layout, hubs: tuple[str, ...], chart: str | None
+    document: Document,
+    layout: Layout,
+    hubs: tuple[str, ...],
+    chart: str | None,
+    wrappers: Mapping[str, str],
 ) -> list[HubScope]:
     if layout.kind == "values":
         if not isinstance(document.root, MappingNode):
@@ -89,20 +125,23 @@ def hub_scopes(
         if own_child(document, document.root, "$schema") is not None:
             raise ConfigError(f"{document.filename} is a JSON schema, not a hub config")
         label = ", ".join(hubs)
-        return [HubScope(label, (), document.root, (), document.root, chart)]
+        wrapper = wrappers.get(chart or "")
+        return [HubScope(label, (), document.root, (), document.root, chart, wrapper=wrapper)]
     if not hubs:
         names = ", ".join(hub.name for hub in layout.hubs)
-        raise ConfigError(f"{document.filename}: name the hub(s) to bump", hint=f"hubs: {names}")
-    return [_scope_of(document, hub) for hub in select_hubs(document, layout, hubs)]
+        raise ConfigError(
+            f"{document.filename}: name the hub(s) to bump", hint=f"--hub one of: {names}"
+        )
+    return [_scope_of(document, hub, wrappers) for hub in select_hubs(document, layout, hubs)]
 
 
-def _scope_of(document: Document, hub: Hub) -> HubScope:
+def _scope_of(document: Document, hub: Hub, wrappers: Mapping[str, str]) -> HubScope:
     if hub.values_files is not None and own_child(document, hub.node, "config") is None:
         raise ConfigError(
             f"{document.filename}: hub {hub.name} keeps its chart values in "
             f"{', '.join(hub.values_files)}",
-            hint="bump the cluster file with bump_config_file (or edit_config_tree), "
-            "which finds the values file that holds the image",
+            hint=f"pass the file that lists them, --config {document.filename}, to "
+            "hubimage bump (not to this library function)",
         )
     config = own_child(document, hub.node, "config")
     return HubScope(
@@ -113,6 +152,7 @@ def _scope_of(document: Document, hub: Hub) -> HubScope:
         node=config[1] if config else None,
         chart=hub.chart,
         chart_key=hub.chart_key,
+        wrapper=wrappers.get(hub.chart or ""),
     )
 
 
@@ -125,7 +165,15 @@ def _verify(document: Document, new_text: str, plan: BumpPlan) -> Document:
             f"{document.filename}: the edited text would not parse ({error.message}); "
             "nothing was written"
         ) from None
-    expected = plain_copy(document.data)
+    if (new_document.index, new_document.count) != (document.index, document.count) or not (
+        _outside_unchanged(document, new_document)
+    ):
+        raise UnsafeEditError(
+            f"{document.filename}: the edit would reach beyond the YAML document that holds "
+            "the hubs; nothing was written",
+            hint="please report this with the file; edit it by hand meanwhile",
+        )
+    expected = document.data
     for edit in plan.edits:
         for value in edit.values:
             # An anchored scalar (`&s ~`) is a copy per alias in the data: set each.
@@ -140,26 +188,32 @@ def _verify(document: Document, new_text: str, plan: BumpPlan) -> Document:
     return new_document
 
 
-def _set_path(data: Any, path: YamlPath, value: str, filename: str) -> Any:
+def _outside_unchanged(old: Document, new: Document) -> bool:
+    """In a multi-document file, the other documents' text is byte for byte the same."""
+    if old.count == 1:
+        return True
+    (old_start, old_end), (new_start, new_end) = old.span, new.span
+    return old.text[:old_start] == new.text[:new_start] and old.text[old_end:] == new.text[new_end:]
+
+
+def _set_path(data: Any, path: YamlPath, value: str, filename: str, top: bool = True) -> Any:
+    """`data` with `value` at `path`: the containers along the path are copied, the rest is
+    shared (a deep copy of a large file's data cost more than the rest of the check)."""
     if not path:
         return value
-    container = data
-    for key, next_key in zip(path, (*path[1:], None), strict=True):
-        if isinstance(container, list) and isinstance(key, int):
-            if next_key is None:
-                container[key] = value
-            container = container[key]
-            continue
-        if not isinstance(container, dict):
-            raise UnsafeEditError(f"{filename}: cannot check {format_path(path)}")
-        real_key = next((k for k in container if str(k) == key), key)
-        if next_key is None:
-            container[real_key] = value
-        else:
-            if container.get(real_key) is None:  # absent, or an empty `key:` being filled
-                container[real_key] = {}
-            container = container[real_key]
-    return data
+    key, rest = path[0], path[1:]
+    if isinstance(data, list) and isinstance(key, int):
+        copied = list(data)
+        copied[key] = _set_path(data[key], rest, value, filename, top=False)
+        return copied
+    if data is None and not top:
+        data = {}  # absent, or an empty `key:` being filled
+    if not isinstance(data, dict):
+        raise UnsafeEditError(f"{filename}: cannot check {format_path(path)}")
+    real_key = key if key in data else next((k for k in data if str(k) == key), key)
+    copied_map = dict(data)
+    copied_map[real_key] = _set_path(data.get(real_key), rest, value, filename, top=False)
+    return copied_map
 
 
 def _result(old: Document, new: Document, plan: BumpPlan) -> ConfigEdit:
@@ -197,4 +251,5 @@ def _result(old: Document, new: Document, plan: BumpPlan) -> ConfigEdit:
         changed=new.text != old.text,
         changes=tuple(changes),
         other_references=references,
+        new_data=new.data,
     )

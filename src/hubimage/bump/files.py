@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from hubimage.bump.result import BumpResult
-from hubimage.bump.tree import edit_config_tree
+from hubimage.bump.tree import Scope, edit_config_tree
 from hubimage.errors import ConfigError
 
 
@@ -23,6 +24,10 @@ def bump_config_file(
     allow_shared: bool = False,
     update_references: bool = False,
     dry_run: bool = False,
+    scope: Scope = "source",
+    chart: str | None = None,
+    create: bool = False,
+    digest: str | None = None,
 ) -> BumpResult:
     """Bump `hubs` in `config_file` (a hub list, a values file or a 2026 cluster.yaml).
 
@@ -31,21 +36,101 @@ def bump_config_file(
     Every file is edited and verified before any is written; a file is rewritten (temp file
     in its directory, same mode, os.replace) only if it changed and not `dry_run`.
     """
+    if config_file.is_dir():
+        return _bump_hubploy_deployments(
+            config_file,
+            hubs,
+            dry_run,
+            image=image,
+            path=path,
+            allow_shared=allow_shared,
+            update_references=update_references,
+            scope=scope,
+            chart=chart,
+            create=create,
+            digest=digest,
+        )
     entry = str(config_file)
+    root = repository_root(config_file)
     result = edit_config_tree(
         entry,
-        read_config_text,
+        confined_reader(root),
+        root=same_form(root, entry),
         hubs=hubs,
         image=image,
         path=path,
         allow_shared=allow_shared,
         update_references=update_references,
+        scope=scope,
+        chart=chart,
+        create=create,
+        digest=digest,
     )
     if not dry_run:
         for edit in result.edits:
             if edit.changed:
-                write_atomically(Path(edit.file), edit.new_text)
+                write_atomically(Path(edit.file), edit.new_text, root)
     return result
+
+
+def _bump_hubploy_deployments(
+    folder: Path, hubs: Sequence[str], dry_run: bool, **options: Any
+) -> BumpResult:
+    """`deployments/` of a hubploy repository: each hub's `<hub>/hubploy.yaml`."""
+    names = (hubs,) if isinstance(hubs, str) else tuple(hubs)
+    files = [folder / name / "hubploy.yaml" for name in names]
+    absent = [str(file) for file in files if not file.is_file()]
+    if absent or not files:
+        raise ConfigError(
+            f"{folder} is a directory, not a config file"
+            + (f", and it has no {', '.join(absent)}" if absent else ""),
+            hint="pass --config with the hub config file (for hubploy: "
+            "deployments/HUB/hubploy.yaml)",
+        )
+    results = [
+        bump_config_file(file, hubs=[name], dry_run=True, **options)
+        for name, file in zip(names, files, strict=True)
+    ]
+    combined = BumpResult(
+        tuple(edit for result in results for edit in result.edits),
+        tuple(text for result in results for text in result.old_texts),
+    )
+    if not dry_run:  # every hub planned and verified before any file is written
+        for edit in combined.edits:
+            if edit.changed:
+                write_atomically(Path(edit.file), edit.new_text, repository_root(folder))
+    return combined
+
+
+def repository_root(config_file: Path) -> Path:
+    """The git work tree holding the config (the folder with `.git`), else its own folder."""
+    start = Path(os.path.abspath(config_file)).parent
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def same_form(root: Path, entry: str) -> str:
+    """`root` written as `entry` is (relative to the working folder, or absolute)."""
+    return str(root) if os.path.isabs(entry) else os.path.relpath(root)
+
+
+def confined_reader(root: Path) -> Callable[[str], str | None]:
+    """read_config_text, refusing files that are (or link to) something outside `root`."""
+    real_root = root.resolve()
+
+    def read(file: str) -> str | None:
+        target = Path(file).resolve()
+        if Path(file).exists() and not target.is_relative_to(real_root):
+            raise ConfigError(
+                f"{file} leads outside the config repository ({root}): it is a symbolic "
+                f"link to {target}",
+                hint="keep hub config files inside the repository, not linked from elsewhere",
+            )
+        return read_config_text(file)
+
+    return read
 
 
 MAX_CONFIG_BYTES = 10 * 1024 * 1024
@@ -80,9 +165,18 @@ def read_config_text(file: str) -> str | None:
         ) from None
 
 
-def write_atomically(file: Path, text: str) -> None:
-    """Replace `file` by `text` in one step, keeping its permission bits."""
+def write_atomically(file: Path, text: str, root: Path | None = None) -> None:
+    """Replace `file` by `text` in one step, keeping its permission bits.
+
+    With `root`, refuse to write through a symbolic link that leads outside it.
+    """
     target = file.resolve()
+    if root is not None and not target.is_relative_to(root.resolve()):
+        raise ConfigError(
+            f"{file} is a symbolic link to {target}, outside the config repository ({root}); "
+            "nothing was written",
+            hint="replace the link by the file itself",
+        )
     mode = stat.S_IMODE(target.stat().st_mode)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:

@@ -14,13 +14,14 @@ import re
 import time
 import urllib.parse
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, TypeVar
 
 import requests
 from github import Auth, Github, GithubException
 
 from hubimage.errors import ConfigError, GitHubError, UsageError
+from hubimage.secrets import safe_for_credentials
 
 T = TypeVar("T")
 
@@ -57,6 +58,7 @@ class PullRequestInfo:
     reviewers: frozenset[str]
     team_reviewers: frozenset[str]
     handle: Any = field(repr=False, compare=False)  # the PyGithub object, for edits
+    found_existing: bool = False  # create_pull found one another run had just opened
 
 
 class StaleFileError(GitHubError):
@@ -99,8 +101,11 @@ class GitHubRepo:
                 f"no GitHub token given for {full_name}",
                 hint=f"pass a token with {_NEEDED_PERMISSIONS} on {full_name}",
             )
-        if not base_url.startswith(("https://", "http://")):
-            raise UsageError(f"GitHub API URL must start with https://, got {base_url!r}")
+        if not safe_for_credentials(base_url):
+            raise UsageError(
+                f"GitHub API URL must start with https://, got {base_url!r}",
+                hint="the token would travel in clear text; plain http works only on loopback",
+            )
         github = Github(
             base_url=base_url.rstrip("/"),
             auth=Auth.Token(token.strip()),
@@ -232,13 +237,40 @@ class GitHubRepo:
     def create_pull(
         self, *, title: str, body: str, base: str, head: str, draft: bool
     ) -> PullRequestInfo:
-        created = self.call(
-            f"open a pull request from {head}",
-            lambda: self._repo.create_pull(
-                title=title, body=body, base=base, head=head, draft=draft
-            ),
-        )
+        """Open a pull request; if another run just opened one for head and base, update it.
+
+        Two runs that bump the same hubs at once both find no pull request, both move the
+        branch, both create: GitHub answers the second 422 "A pull request already exists".
+        """
+        try:
+            created = self.call(
+                f"open a pull request from {head}",
+                lambda: self._repo.create_pull(
+                    title=title, body=body, base=base, head=head, draft=draft
+                ),
+                passthrough={422},
+            )
+        except GithubException as error:
+            if "already exists" not in _message(error):
+                raise self._error(error, f"open a pull request from {head}") from error
+            existing = self._find_racing_pull(head, base)
+            if (existing.title, existing.body) != (title, body):
+                self.update_pull(existing, title=title, body=body)
+            return replace(existing, title=title, body=body, found_existing=True)
         return _pull_info(created)
+
+    def _find_racing_pull(self, head: str, base: str) -> PullRequestInfo:
+        """The open pull request GitHub says exists (its list may lag its check a moment)."""
+        for attempt in range(3):
+            found = self.find_open_pull(head, base)
+            if found is not None:
+                return found
+            time.sleep(self.policy.first_backoff * 2**attempt)
+        raise GitHubError(
+            f"GitHub says a pull request from {head} to {base} exists in {self.full_name}, "
+            "but lists none open",
+            hint="run again; if it persists, close the pull request from that branch",
+        )
 
     def update_pull(self, pull: PullRequestInfo, *, title: str, body: str) -> None:
         self.call(

@@ -71,6 +71,7 @@ class HubScope:
     node: Node | None
     chart: str | None
     chart_key: str | None = None
+    wrapper: str | None = None  # the key the chart's Chart.yaml gives basehub, when known
 
     @property
     def path(self) -> YamlPath:
@@ -109,17 +110,22 @@ def resolve(document: Document, start: Node, path: YamlPath) -> list[Node] | Non
 
 
 def locate_image(
-    document: Document, scope: HubScope, image: ImageReference, explicit: YamlPath | None
+    document: Document,
+    scope: HubScope,
+    image: ImageReference,
+    explicit: YamlPath | None,
+    create: bool = False,
 ) -> ImageSite:
     if explicit is not None:
-        return _explicit_site(document, scope, explicit)
+        return _explicit_site(document, scope, explicit, create)
     prefixes = _chart_prefixes(scope)
     found = [site for prefix in prefixes if (site := _existing_site(document, scope, prefix))]
     if len(found) > 1:
         paths = ", ".join(format_path(_path_of(site)) for site in found)
         raise ConfigError(
             f"{document.filename}: {scope.who} has several image blocks ({paths})",
-            hint="name its chart, or pass --path",
+            hint="pass the hub's chart, --chart basehub or --chart daskhub, or --path with "
+            "one of those paths",
         )
     if found:
         return found[0]
@@ -129,13 +135,15 @@ def locate_image(
         return matching[0]
     if choices:
         shown = matching or choices
-        listed = "\n    ".join(f"{format_path(c.path)}: {c.node.value}" for c in shown)
+        relative = [format_path(c.path[len(scope.path) :]) for c in shown]
+        listed = "\n    ".join(
+            f"{path}: {c.node.value}" for path, c in zip(relative, shown, strict=True)
+        )
         which = "several of them are" if matching else "none of them is"
         raise ConfigError(
             f"{document.filename}: {scope.who} takes its image from profile choices and "
             f"{which} {image.name}:\n    {listed}",
-            hint="pass --path with the path of the choice to change "
-            "(relative to the hub's chart values)",
+            hint=f"pass --path with the choice to change, e.g. --path {relative[0]}",
         )
     return _missing_site(document, scope)
 
@@ -195,6 +203,8 @@ def _chart_prefixes(scope: HubScope) -> list[YamlPath]:
     existing = [key for key in WRAPPER_KEYS if _has_key(scope.node, key)]
     if scope.chart in BASE_CHARTS:
         return [()]
+    if scope.wrapper is not None and scope.chart not in BASE_CHARTS:
+        return [(scope.wrapper,)]  # the only key the chart reads
     if scope.chart in WRAPPING_CHARTS:
         if existing:
             return [(existing[0],)]
@@ -229,9 +239,19 @@ def _site_at(document: Document, path: YamlPath, node: Node) -> ImageSite:
     )
 
 
-def _explicit_site(document: Document, scope: HubScope, explicit: YamlPath) -> ImageSite:
+def _explicit_site(
+    document: Document, scope: HubScope, explicit: YamlPath, create: bool = False
+) -> ImageSite:
     start = scope.node
     chain = resolve(document, start, explicit) if start is not None else None
+    if not chain and create:
+        if any(isinstance(key, int) for key in explicit):
+            raise ConfigError(
+                f"{document.filename}: --create makes mapping keys, not list items "
+                f"({format_path(explicit)})",
+                hint="create the list item by hand once, then bump with --path",
+            )
+        return _site_to_create(document, scope, tuple(str(key) for key in explicit))
     if not chain:
         raise _no_such_path(document, scope, explicit)
     node = chain[-1]
@@ -272,16 +292,24 @@ def _missing_site(document: Document, scope: HubScope) -> MissingImage:
         raise ConfigError(
             f"{document.filename}: {scope.who} uses chart {scope.chart!r}, which has no "
             "image block yet and whose image path hubimage does not know",
-            hint="add the image block by hand once, or pass --path",
+            hint="pass --path where this chart reads the image, with --create, e.g. "
+            "--path jupyterhub.singleuser.image --create",
         )
     hub_sections = ("jupyterhub", *WRAPPER_KEYS)
     if scope.chart is None and not any(_has_key(scope.node, key) for key in hub_sections):
         raise ConfigError(
             f"{document.filename}: {scope.who} has no image, and no jupyterhub or basehub "
             "section to add one to: is this a hub's config?",
-            hint="check the file, name the hub's chart, or pass --path",
+            hint="check the file; or pass the hub's chart (--chart basehub or --chart daskhub), "
+            "or --path jupyterhub.singleuser.image --create",
         )
-    keys = tuple(str(key) for key in (*scope.values_keys, *_chart_prefixes(scope)[-1], *IMAGE_KEYS))
+    path = tuple(str(key) for key in (*_chart_prefixes(scope)[-1], *IMAGE_KEYS))
+    return _site_to_create(document, scope, path)
+
+
+def _site_to_create(document: Document, scope: HubScope, path: tuple[str, ...]) -> MissingImage:
+    """Where `path` (in the hub's values) is to be created: under its longest existing part."""
+    keys = (*scope.values_keys, *path)
     parent_path, parent, key_node = scope.entry_path, scope.entry, None
     while keys and (entry := own_child(document, parent, keys[0])) is not None:
         parent_path, parent, keys = (*parent_path, keys[0]), entry[1], keys[1:]

@@ -71,6 +71,13 @@ class BumpRequest:
     explicit_path: YamlPath | None = None
     allow_shared: bool = False
     update_references: bool = False
+    create: bool = False
+    digest: str | None = None  # sha256:...: written with the tag, `tag@sha256:...`
+
+    @property
+    def tag_text(self) -> str:
+        tag = str(self.image.tag)
+        return f"{tag}@{self.digest}" if self.digest else tag
 
 
 def plan_bump(
@@ -78,14 +85,16 @@ def plan_bump(
 ) -> BumpPlan:
     sites: dict[tuple[int, tuple[str, ...]], tuple[ImageSite, list[str]]] = {}
     for scope in scopes:
-        site = locate_image(document, scope, request.image, request.explicit_path)
+        site = locate_image(
+            document, scope, request.image, request.explicit_path, create=request.create
+        )
         if layout.kind != "values":
             _check_not_shared(document, layout, scope, site, scopes, request.allow_shared)
         key = (id(_site_node(site)), site.missing if isinstance(site, MissingImage) else ())
         sites.setdefault(key, (site, []))[1].append(scope.label)
     edits: list[PlannedEdit] = []
     for site, labels in sites.values():
-        edits += _edits_for_site(document, site, ", ".join(labels), request.image)
+        edits += _edits_for_site(document, site, ", ".join(labels), request)
     targets = {id(_site_node(site)) for site, _ in sites.values()}
     references, reference_edits = _references(document, targets, request)
     return BumpPlan(tuple(edits + reference_edits), tuple(references))
@@ -100,28 +109,30 @@ def _site_path(site: ImageSite) -> YamlPath:
 
 
 def _edits_for_site(
-    document: Document, site: ImageSite, hub: str, image: ImageReference
+    document: Document, site: ImageSite, hub: str, request: BumpRequest
 ) -> list[PlannedEdit]:
+    image = request.image
     if isinstance(site, StringImage):
         old = str(site.node.value)
-        new = f"{_kept_name(old, image)}:{image.tag}"
+        new = f"{_kept_name(old, image)}:{request.tag_text}"
         if old == new and site.node.tag == "tag:yaml.org,2002:str":
             return []
         splice = replace_scalar(document, site.node, new)
         return [PlannedEdit(splice, (PlannedValue(hub, site.path, old, new),))]
     if isinstance(site, MissingImage):
-        leaves = (("name", image.name), ("tag", str(image.tag)))
+        leaves = (("name", image.name), ("tag", request.tag_text))
         return [_insert(document, site, leaves, hub)]
-    return _map_edits(document, site, hub, image)
+    return _map_edits(document, site, hub, request)
 
 
 def _map_edits(
-    document: Document, site: MapImage, hub: str, image: ImageReference
+    document: Document, site: MapImage, hub: str, request: BumpRequest
 ) -> list[PlannedEdit]:
+    image = request.image
     name_entry = own_child(document, site.node, "name")
     tag_entry = own_child(document, site.node, "tag")
     old_name = scalar_text(name_entry[1]) if name_entry else None
-    wanted = {"name": _kept_name(old_name, image), "tag": str(image.tag)}
+    wanted = {"name": _kept_name(old_name, image), "tag": request.tag_text}
     name_node = name_entry[1] if name_entry else None
     name_style = name_node.style if isinstance(name_node, ScalarNode) else None
     quote = name_style if name_style in ("'", '"') else '"'
@@ -208,8 +219,8 @@ def _check_not_shared(
             f"{document.filename}: the image of hub {scope.label} at {format_path(path)} is in "
             f"YAML anchor &{anchor.anchor} (line {location.line}), which {where} also "
             "use(s): changing it changes them too",
-            hint="bump those hubs in the same call, or allow shared changes "
-            "(--allow-shared), or give this hub its own image block",
+            hint="bump those hubs in the same call (one --hub for each), or allow shared "
+            "changes (--allow-shared), or give this hub its own image block",
             location=location,
         )
 
@@ -222,10 +233,13 @@ def _references(
         if id(node) in targets:
             continue
         ref = ImageReference.parse(value)
-        new = f"{ref.name}:{request.image.tag}"
-        update = request.update_references and ref.tag != request.image.tag
+        new = f"{ref.name}:{request.tag_text}"
+        update = request.update_references and (ref.tag, ref.digest) != (
+            request.image.tag,
+            request.digest,
+        )
         if update and tag_node is not None:
-            new_tag = str(request.image.tag)
+            new_tag = request.tag_text
             splice = replace_scalar(document, tag_node, new_tag)
             planned = PlannedValue(None, (*path, "tag"), str(tag_node.value), new_tag)
             edits.append(PlannedEdit(splice, (planned,)))

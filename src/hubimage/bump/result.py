@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,21 @@ class ConfigEdit:
     changed: bool
     changes: tuple[ImageChange, ...]
     other_references: tuple[OtherReference, ...]
+    # The edited document's data as parsed back (what the post-condition merges).
+    new_data: Any = field(default=None, repr=False, compare=False)
 
     def unified_diff(self, old_text: str) -> str:
         """`old_text` (the text this edit was made from) to `new_text`, as a unified diff."""
+        lines = difflib.unified_diff(
+            old_text.splitlines(keepends=True),
+            self.new_text.splitlines(keepends=True),
+            fromfile=f"a/{self.file.lstrip('/')}",
+            tofile=f"b/{self.file.lstrip('/')}",
+        )
+        # As diff and git write a last line without a line break (so `git apply` takes it).
         return "".join(
-            difflib.unified_diff(
-                old_text.splitlines(keepends=True),
-                self.new_text.splitlines(keepends=True),
-                fromfile=f"a/{self.file.lstrip('/')}",
-                tofile=f"b/{self.file.lstrip('/')}",
-            )
+            line if line.endswith(("\n", "\r")) else f"{line}\n\\ No newline at end of file\n"
+            for line in lines
         )
 
 

@@ -138,17 +138,28 @@ def insert_into_mapping(
     column = parent.value[0][0].start_mark.column
     newline = document.newline
     offset = document.line_start(last_content_line(document, parent) + 1)
-    text = ""
-    if offset == len(document.text) and not document.text.endswith(("\n", "\r")):
-        text = newline  # the file's last line had no line break
-    for depth, key in enumerate(missing):
-        text += f"{' ' * (column + depth * indent_step)}{key}:{newline}"
+    lines = [f"{' ' * (column + depth * indent_step)}{key}:" for depth, key in enumerate(missing)]
     leaf_indent = " " * (column + len(missing) * indent_step)
-    leaf_starts = []
-    for key, value in leaves:
-        leaf_starts.append(len(text))
-        text += f"{leaf_indent}{key}: {render_scalar(value, None)}{newline}"
-    return Splice(offset, offset, text), tuple(leaf_starts)
+    first_leaf = len(lines)
+    lines += [f"{leaf_indent}{key}: {render_scalar(value, None)}" for key, value in leaves]
+    if offset == len(document.text) and not document.text.endswith(("\n", "\r")):
+        # The file's last line has no line break: the new lines go after one, and the
+        # file still ends without one (only the added lines differ).
+        starts = _starts([newline + line for line in lines], len(newline))
+        return Splice(offset, offset, "".join(newline + line for line in lines)), starts[
+            first_leaf:
+        ]
+    starts = _starts([line + newline for line in lines], 0)
+    return Splice(offset, offset, "".join(line + newline for line in lines)), starts[first_leaf:]
+
+
+def _starts(pieces: list[str], skip: int) -> tuple[int, ...]:
+    """Where each piece's line starts in their concatenation (`skip`: its leading break)."""
+    starts, position = [], 0
+    for piece in pieces:
+        starts.append(position + skip)
+        position += len(piece)
+    return tuple(starts)
 
 
 def indent_step(document: Document, chain: list[Node]) -> int:

@@ -7,7 +7,8 @@ from hubimage.check.model import (
     CheckResult,
     Status,
 )
-from hubimage.check.runner import CHECK_NAMES, run_checks
+from hubimage.check.runner import run_checks
+from hubimage.check_inputs import CHECK_NAMES
 
 __all__ = [
     "CHECK_NAMES",

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hubimage.check.model import CheckOptions, Status
 from hubimage.check.probe import ImageFacts, ImageProbe, ProbeFailed
 from hubimage.engine import DockerEngine
+
+if TYPE_CHECKING:
+    from hubimage.check.session import ServerSession
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class CheckContext:
     facts: ImageFacts
     probe: ImageProbe
     options: CheckOptions
+    server: ServerSession  # the one single-user server of this run, started on first use
 
     @property
     def spawner_user(self) -> str:
@@ -35,10 +40,14 @@ class CheckContext:
 
 def home_volume(context: CheckContext) -> dict[str, str]:
     """An empty home owned by the spawner's user on $HOME, as the hub's home storage."""
-    try:
-        home = context.probe.identity(context.spawner_user).home
-    except ProbeFailed:
-        home = context.facts.env.get("HOME", "")
+    # An image's ENV HOME is what a container gets whatever its uid: no probe needed then
+    # (the server's start waits for this).
+    home = context.facts.env.get("HOME", "")
+    if not home.startswith("/"):
+        try:
+            home = context.probe.identity(context.spawner_user).home
+        except ProbeFailed:
+            home = ""
     if not home.startswith("/") or home == "/":
         return {}
     return {home: f"uid={context.options.uid},gid={context.options.gid},mode=0755"}

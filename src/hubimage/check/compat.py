@@ -122,17 +122,54 @@ def _under(path: str, home: str) -> bool:
     return path == home or path.startswith(home.rstrip("/") + "/")
 
 
+SIZE_HINT = (
+    "leave build tools, caches and test data out of the image (`pip --no-cache-dir`, "
+    "`conda clean -afy`, multi-stage builds)"
+)
+
+
 def image_size(context: CheckContext) -> Outcome:
+    """The uncompressed size against the warning threshold and the budget (max-image-size)."""
     size, limit = context.facts.size, context.options.size_warn_bytes
-    details: dict[str, object] = {"bytes": size, "warn_above_bytes": limit}
-    shown = f"{size / 10**9:.2f} GB"
+    budget = context.options.max_image_bytes
+    details: dict[str, object] = {"bytes": size, "warn_above_bytes": limit, "max_bytes": budget}
+    shown = f"{format_size(size)} (uncompressed)"
+    change = _change(context, size, details)
+    if budget is not None and size > budget:
+        return Outcome(
+            "fail",
+            f"the image is {shown}, above its budget of {format_size(budget)} "
+            f"(max-image-size){change}",
+            f"{SIZE_HINT}, or raise max-image-size if the hub's nodes can take it",
+            details,
+        )
     if size > limit:
         return Outcome(
             "warn",
-            f"the image is {shown}, above {limit / 10**9:.1f} GB: first starts on a new hub "
-            "node wait for the pull and may hit the spawner's start timeout",
-            "leave build tools, caches and test data out of the image (`pip --no-cache-dir`, "
-            "`conda clean -afy`, multi-stage builds), or raise the threshold",
+            f"the image is {shown}, above {format_size(limit)}{change}: first starts on a new "
+            "hub node wait for the pull and may hit the spawner's start timeout",
+            f"{SIZE_HINT}, or raise the threshold",
             details,
         )
-    return Outcome("pass", f"{shown} (uncompressed)", None, details)
+    return Outcome("pass", f"{shown}{change}", None, details)
+
+
+def _change(context: CheckContext, size: int, details: dict[str, object]) -> str:
+    """`, +12.0 MB against IMAGE` for the image the hub runs now, when it is local."""
+    previous = context.options.previous_image
+    if not previous:
+        return ""
+    info = context.engine.inspect_image(previous)
+    if info is None or not info.get("Size"):
+        return ""
+    before = int(info["Size"])
+    details.update(previous_image=previous, previous_bytes=before, change_bytes=size - before)
+    sign = "+" if size >= before else "-"
+    return f", {sign}{format_size(abs(size - before))} against the hub's {previous}"
+
+
+def format_size(size: int) -> str:
+    """Decimal units, as `docker images` and registries show them."""
+    if size >= 10**9:
+        return f"{size / 10**9:.2f} GB"
+    return f"{size / 10**6:.1f} MB"

@@ -36,6 +36,8 @@ class ContainerSpec:
     volumes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     working_dir: str | None = None
     purpose: str = "probe"  # becomes the value of CHECK_LABEL
+    start: bool = True  # False: created only; the caller starts it (to time the start)
+    cpu_shares: int | None = None  # relative CPU weight under contention (Docker default 1024)
 
 
 @contextmanager
@@ -53,20 +55,27 @@ def running(engine: DockerEngine, spec: ContainerSpec) -> Iterator[Any]:
             working_dir=spec.working_dir,
             labels={CHECK_LABEL: spec.purpose},
             network_mode="host",
+            cpu_shares=spec.cpu_shares,
         )
     except docker.errors.ImageNotFound as error:
         raise ImageNotFoundError(f"image {spec.image} is not in the local image store") from error
     except docker.errors.APIError as error:
         raise EngineError(f"creating a container of {spec.image}: {_explain(error)}") from error
     try:
-        try:
-            container.start()
-        except docker.errors.APIError as error:
-            raise ContainerStartError(_explain(error)) from error
+        if spec.start:
+            start_container(container)
         yield container
     finally:
         with suppress(docker.errors.APIError):
             container.remove(force=True)
+
+
+def start_container(container: Any) -> None:
+    """Start a created container; ContainerStartError when its process cannot be run."""
+    try:
+        container.start()
+    except docker.errors.APIError as error:
+        raise ContainerStartError(_explain(error)) from error
 
 
 def run_to_end(engine: DockerEngine, spec: ContainerSpec, timeout: float) -> RunResult:

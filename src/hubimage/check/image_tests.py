@@ -7,6 +7,7 @@ with an empty home, like a user's first session.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -39,11 +40,22 @@ exit $failed
 
 
 def image_tests(context: CheckContext) -> Outcome:
-    folder = context.options.context / TESTS_FOLDER if context.options.context else None
-    if folder is None:
+    root = context.options.context
+    if root is None:
         return Outcome("skip", "no build context given (--context), so no image-tests/")
+    folder = root / TESTS_FOLDER
     if not folder.is_dir():
         return Outcome("skip", f"no {TESTS_FOLDER}/ folder in {context.options.context}")
+    escape = _link_leaving(root, folder)
+    if escape is not None:
+        return Outcome(
+            "fail",
+            f"not run: {escape} is a symbolic link that leaves the build context; "
+            "hubimage mounts only folders inside the repository into the image under test",
+            f"commit the tests themselves under {TESTS_FOLDER}/ instead of a link to "
+            "another folder, or make the link point inside the repository",
+            {"link": escape},
+        )
     python_files = sorted(path for path in folder.rglob("*.py") if path.is_file())
     notebooks = sorted(
         path.relative_to(folder).as_posix()
@@ -59,6 +71,28 @@ def image_tests(context: CheckContext) -> Outcome:
     if notebooks:
         outcomes.append(_run_notebooks(context, folder, notebooks, deadline))
     return _combine(outcomes)
+
+
+def _link_leaving(root: Path, folder: Path) -> str | None:
+    """The first symlink at or under `folder` whose target is outside `root`, relative to it.
+
+    The folder is bind-mounted into a container the repository's code controls: a link there
+    to a host folder (`image-tests -> ~/.ssh`) would hand that folder to the image.
+    """
+    base = root.resolve()
+
+    def leaves(path: Path) -> bool:
+        target = path.resolve()
+        return target != base and base not in target.parents
+
+    if leaves(folder):
+        return TESTS_FOLDER
+    for directory, subfolders, files in os.walk(folder):  # links are listed, not followed
+        for name in sorted(subfolders + files):
+            path = Path(directory) / name
+            if path.is_symlink() and leaves(path):
+                return path.relative_to(root).as_posix()
+    return None
 
 
 def _run(

@@ -6,9 +6,9 @@ pass, and JSON-friendly `details` for machines (`--json`, the action's outputs).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Literal
 
 Status = Literal["pass", "warn", "fail", "skip"]
@@ -62,6 +62,16 @@ class CheckOptions:
     context: Path | None = None  # the image's repository; its image-tests/ are run
     only: tuple[str, ...] = ()  # names of the checks to run; empty runs them all
     tests_timeout: float = 600.0  # seconds image-tests may take in all
+    skip: tuple[str, ...] = ()  # names of checks not to run
+    spawn_timeout: float = 300.0  # the hub's start timeout (z2jh singleuser.startTimeout)
+    max_image_bytes: int | None = None  # uncompressed size above which image-size fails
+    previous_image: str | None = None  # the image the hub runs now, for the size change
+    kernel_timeout: float = 60.0  # seconds a kernel may take to start and run `1 + 1`
+    all_kernels: bool = False  # kernel-runs tries every kernelspec, not only the default
+    lab_url: str = "lab"  # what lab-loads opens, relative to /user/NAME/ ("tree" for classic)
+    lab_timeout: float = 60.0  # seconds lab-loads waits for the page's shell
+    artifacts_dir: Path | None = None  # where lab-loads keeps its screenshot (None: a temp dir)
+    browser: str | None = None  # a Chromium/Chrome executable; None finds one
 
 
 @dataclass(frozen=True)
@@ -102,8 +112,8 @@ class CheckReport:
         lines.append(f"  {self._tally()}")
         return "\n".join(lines)
 
-    def render_markdown(self) -> str:
-        """A GitHub job-summary table."""
+    def render_markdown(self, environ: Mapping[str, str] | None = None) -> str:
+        """A GitHub job-summary table (and the screenshot's link, from the run's `environ`)."""
         lines = [
             f"### Checks of `{self.image}`",
             "",
@@ -119,6 +129,9 @@ class CheckReport:
                 f"| {result.seconds:.1f} s |"
             )
         lines += ["", self._tally()]
+        link = screenshot_markdown([r.as_dict() for r in self.results], environ or {})
+        if link:
+            lines += ["", link]
         for result in self.results:
             tail = log_tail(result, 30) if result.status == "fail" else []
             if tail:
@@ -142,6 +155,30 @@ class CheckReport:
         verdict = "FAILED" if self.failed else "OK"
         parts = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
         return f"{verdict}: {parts}" if parts else f"{verdict}: no checks ran"
+
+
+def screenshot_markdown(results: Sequence[Mapping[str, object]], environ: Mapping[str, str]) -> str:
+    """A line pointing at lab-loads' screenshot ("" when there is none).
+
+    In a workflow run the action uploads it as an artifact; the link goes to the run's
+    artifacts, where GitHub lists it (the action adds a direct link after the upload).
+    """
+    for result in results:
+        details = result.get("details")
+        if result.get("name") != "lab-loads" or not isinstance(details, Mapping):
+            continue
+        screenshot = details.get("screenshot")
+        if not screenshot:
+            return ""
+        name = PurePath(str(screenshot)).name
+        intro = "📸 Screenshot of the page lab-loads opened:"
+        server, repository = environ.get("GITHUB_SERVER_URL"), environ.get("GITHUB_REPOSITORY")
+        run_id = environ.get("GITHUB_RUN_ID")
+        if server and repository and run_id:
+            url = f"{server}/{repository}/actions/runs/{run_id}#artifacts"
+            return f"{intro} `{name}` in [this run's artifacts]({url})"
+        return f"{intro} `{screenshot}`"
+    return ""
 
 
 def log_tail(result: CheckResult, count: int) -> list[str]:

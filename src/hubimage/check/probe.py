@@ -20,6 +20,9 @@ from hubimage.engine import DockerEngine, RunResult
 PROBE_TIMEOUT = 120.0
 SINGLEUSER = "jupyterhub-singleuser"
 NOT_FOUND_EXIT = 127  # what shells return for a command that is not on PATH
+# Probes yield the CPU to the server under test, whose start time spawn-time judges and
+# every server check waits for (Docker's default weight is 1024).
+PROBE_CPU_SHARES = 256
 
 _T = TypeVar("_T")
 
@@ -145,6 +148,7 @@ class ImageProbe:
             entrypoint=["/bin/sh", "-c"],
             user=user_spec,
             purpose="identity",
+            cpu_shares=PROBE_CPU_SHARES,
         )
         result = run_to_end(self.engine, spec, PROBE_TIMEOUT)
         values = _key_values(result.output)
@@ -179,6 +183,7 @@ class ImageProbe:
             command=shell if keep_entrypoint else shell[2:],
             entrypoint=None if keep_entrypoint else shell[:2],
             purpose="singleuser-version",
+            cpu_shares=PROBE_CPU_SHARES,
         )
         result = run_to_end(self.engine, spec, PROBE_TIMEOUT)
         lines = [line.strip() for line in result.output.splitlines() if line.strip()]

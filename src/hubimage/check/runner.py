@@ -12,10 +12,15 @@ from hubimage.check.base import CheckContext, CheckFunction, Outcome
 from hubimage.check.compat import hub_version, image_size, repo_visible, require_hub_version
 from hubimage.check.containers import last_lines
 from hubimage.check.image_tests import image_tests
+from hubimage.check.kernel import kernel_runs
+from hubimage.check.lab import lab_loads
 from hubimage.check.model import CheckOptions, CheckReport, CheckResult
 from hubimage.check.probe import ImageFacts, ImageProbe, ProbeFailed
-from hubimage.check.server import server_starts
+from hubimage.check.server import server_starts, spawn_time
+from hubimage.check.server_log import server_log
+from hubimage.check.session import ServerSession
 from hubimage.check.user import home_writable, non_root_user, singleuser_command
+from hubimage.check_inputs import CHECK_NAMES
 from hubimage.engine import DockerEngine
 from hubimage.errors import HubimageError, UsageError
 from hubimage.reference import ImageReference
@@ -25,12 +30,17 @@ CHECKS: dict[str, CheckFunction] = {
     "non-root-user": non_root_user,
     "home-writable": home_writable,
     "server-starts": server_starts,
+    "spawn-time": spawn_time,
+    "server-log": server_log,
+    "kernel-runs": kernel_runs,
+    "lab-loads": lab_loads,
     "hub-version": hub_version,
     "repo-visible": repo_visible,
     "image-size": image_size,
     "image-tests": image_tests,
 }
-CHECK_NAMES: tuple[str, ...] = tuple(CHECKS)
+if tuple(CHECKS) != CHECK_NAMES:  # the inputs validate names against check_inputs' list
+    raise ImportError(f"check registry {tuple(CHECKS)} differs from {CHECK_NAMES}")
 
 
 def run_checks(engine: DockerEngine, image: str, options: CheckOptions) -> CheckReport:
@@ -42,17 +52,21 @@ def run_checks(engine: DockerEngine, image: str, options: CheckOptions) -> Check
     ImageReference.parse(image)
     names = validate_options(options)
     facts = ImageFacts.from_inspect(image, engine.require_image(image))
-    context = CheckContext(engine, facts, ImageProbe(engine, facts), options)
+    session = ServerSession()
+    context = CheckContext(engine, facts, ImageProbe(engine, facts), options, session)
     # The engine calls are I/O bound: one thread per check, results kept in CHECKS' order.
-    with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="check") as pool:
-        futures = [pool.submit(_run_one, name, CHECKS[name], context) for name in names]
-        results = tuple(future.result() for future in futures)
+    try:
+        with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="check") as pool:
+            futures = [pool.submit(_run_one, name, CHECKS[name], context) for name in names]
+            results = tuple(future.result() for future in futures)
+    finally:
+        session.close()  # the server every server check shared
     return CheckReport(image=image, results=results)
 
 
 def validate_options(options: CheckOptions) -> tuple[str, ...]:
     """The names of the checks to run; UsageError naming the flag for anything wrong."""
-    unknown = [name for name in options.only if name not in CHECKS]
+    unknown = [name for name in (*options.only, *options.skip) if name not in CHECKS]
     if unknown:
         raise UsageError(
             f"unknown check(s) {', '.join(unknown)}",
@@ -60,15 +74,29 @@ def validate_options(options: CheckOptions) -> tuple[str, ...]:
         )
     if options.uid < 0 or options.gid < 0:
         raise UsageError(f"--uid {options.uid} / gid {options.gid}: ids cannot be negative")
-    if options.server_timeout <= 0 or options.tests_timeout <= 0:
-        raise UsageError("--server-timeout must be a positive number of seconds")
+    timeouts = {
+        "--server-timeout": options.server_timeout,
+        "--spawn-timeout": options.spawn_timeout,
+        "--kernel-timeout": options.kernel_timeout,
+        "--lab-timeout": options.lab_timeout,
+        "image-tests' timeout": options.tests_timeout,
+    }
+    for flag, seconds in timeouts.items():
+        if not seconds > 0:
+            raise UsageError(f"{flag} must be a positive number of seconds, not {seconds:g}")
+    if options.max_image_bytes is not None and options.max_image_bytes <= 0:
+        raise UsageError("--max-image-size must be positive")
     if options.size_warn_bytes <= 0:
         raise UsageError("--size-warning-gb must be positive")
     if options.hub_version is not None:
         require_hub_version(options.hub_version)
     if options.context is not None and not options.context.is_dir():
         raise UsageError(f"--context {options.context} is not a folder")
-    return tuple(name for name in CHECK_NAMES if not options.only or name in options.only)
+    return tuple(
+        name
+        for name in CHECK_NAMES
+        if (not options.only or name in options.only) and name not in options.skip
+    )
 
 
 def _run_one(name: str, check: CheckFunction, context: CheckContext) -> CheckResult:

@@ -8,44 +8,38 @@ on $HOME (a tmpfs here), as the hub's home storage is. The hub itself is `hub_ap
 
 from __future__ import annotations
 
-import json
-import socket
-import time
-import urllib.error
-import urllib.request
-from typing import Any
-
-from hubimage.check.base import CheckContext, Outcome, home_volume
-from hubimage.check.containers import ContainerSpec, ContainerStartError, last_lines, running
-from hubimage.check.hub_api import HubApiStandIn, serving
+from hubimage.check.base import CheckContext, Outcome
+from hubimage.check.containers import last_lines
 from hubimage.check.probe import SINGLEUSER
+from hubimage.check.session import ServerStart, StartState, http_json, spawner_environment
 
-POLL_INTERVAL = 0.2
-DEFAULT_HUB_VERSION = "5.0.0"  # told to the server when neither the hub's nor the image's is known
+__all__ = ["server_starts", "spawn_time", "spawner_environment"]
+
+# Zero to JupyterHub's singleuser.startTimeout: how long the hub waits for a server to answer.
+DEFAULT_SPAWN_TIMEOUT = 300.0
 
 
 def server_starts(context: CheckContext) -> Outcome:
+    start = context.server.start(context)
+    if start.state == "serving":
+        outcome = _serving(start)
+    elif start.state == "not-started":
+        outcome = _start_failure(context, start)
+    elif start.state == "exited":
+        outcome = _crashed(
+            context,
+            start,
+            f"the server exited with code {start.exit_code} after {start.seconds:.1f} s",
+        )
+    else:
+        outcome = _crashed(
+            context,
+            start,
+            f"the server did not answer GET {start.hub.service_prefix}api "
+            f"within {context.options.server_timeout:g} s",
+        )
     # With the hub's version known the server starts at once; the singleuser probe (a few
     # seconds) is then only asked when the start fails, to tell "missing" from "broken".
-    version = context.options.hub_version
-    if version is None:
-        version = context.probe.singleuser().version or DEFAULT_HUB_VERSION
-    hub = HubApiStandIn(version=version)
-    port = _free_port()
-    with serving(hub):
-        spec = ContainerSpec(
-            context.facts.ref,
-            command=[SINGLEUSER],
-            user=context.spawner_user,
-            environment=spawner_environment(hub, port),
-            tmpfs=home_volume(context),
-            purpose="server-starts",
-        )
-        try:
-            with running(context.engine, spec) as container:
-                outcome = _wait_until_serving(context, container, hub, port)
-        except ContainerStartError as error:
-            outcome = _start_failure(context, error)
     if outcome.status == "fail" and not context.probe.singleuser().found:
         return Outcome(
             "skip",
@@ -54,75 +48,65 @@ def server_starts(context: CheckContext) -> Outcome:
     return outcome
 
 
-def spawner_environment(hub: HubApiStandIn, port: int) -> dict[str, str]:
-    """What `Spawner.get_env()` of JupyterHub 5/6 sets for a user's default server."""
-    prefix = hub.service_prefix
-    scopes = json.dumps(hub.access_scopes)
-    return {
-        "JUPYTERHUB_API_TOKEN": hub.token,
-        "JPY_API_TOKEN": hub.token,
-        "JUPYTERHUB_CLIENT_ID": f"jupyterhub-user-{hub.user}",
-        "JUPYTERHUB_API_URL": hub.url,
-        "JUPYTERHUB_ACTIVITY_URL": f"{hub.url}/users/{hub.user}/activity",
-        "JUPYTERHUB_BASE_URL": hub.base_url,
-        "JUPYTERHUB_SERVICE_PREFIX": prefix,
-        "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}{prefix}",
-        "JUPYTERHUB_USER": hub.user,
-        "JUPYTERHUB_SERVER_NAME": "",
-        "JUPYTERHUB_HOST": "",
-        "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback",
-        "JUPYTERHUB_OAUTH_SCOPES": scopes,
-        "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopes,
-        "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]",
-        "JUPYTERHUB_COOKIE_HOST_PREFIX_ENABLED": "0",
-        "JUPYTERHUB_PUBLIC_URL": "",
-        "JUPYTERHUB_PUBLIC_HUB_URL": "",
-    }
+def spawn_time(context: CheckContext) -> Outcome:
+    """The server answers well within the hub's start timeout (the pull comes on top)."""
+    start = context.server.start(context)
+    return judge_spawn_time(start.seconds, start.state, context.options.spawn_timeout)
 
 
-def _wait_until_serving(
-    context: CheckContext, container: Any, hub: HubApiStandIn, port: int
-) -> Outcome:
-    started = time.monotonic()
-    url = f"http://127.0.0.1:{port}{hub.service_prefix}api"
-    deadline = started + context.options.server_timeout
-    while time.monotonic() < deadline:
-        status, body = _get(url)
-        if status == 200:
-            ready = time.monotonic() - started
-            return _serving(container, hub, url, ready, body)
-        container.reload()
-        if container.status in ("exited", "dead"):
-            code = container.attrs.get("State", {}).get("ExitCode")
-            return _crashed(
-                context,
-                container,
-                hub,
-                f"the server exited with code {code} after {time.monotonic() - started:.1f} s",
-            )
-        time.sleep(POLL_INTERVAL)
-    return _crashed(
-        context,
-        container,
-        hub,
-        f"the server did not answer GET {hub.service_prefix}api "
-        f"within {context.options.server_timeout:g} s",
+def judge_spawn_time(seconds: float, state: StartState, limit: float) -> Outcome:
+    details: dict[str, object] = {"spawn_seconds": round(seconds, 2), "spawn_timeout": limit}
+    # A server that never answered but outlasted the hub's timeout fails here too.
+    outlasted = state == "timeout" and seconds > limit
+    if state != "serving" and not outlasted:
+        return Outcome("skip", "not timed: the server did not start (see server-starts)")
+    shown = f"{seconds:.1f} s" if state == "serving" else f"more than {seconds:.0f} s"
+    hint = (
+        "make the server start faster: fewer or lighter server extensions and startup "
+        "scripts (`jupyter server extension list` in the image shows them), no work in "
+        "jupyter_server_config.py; or raise the hub's start timeout (z2jh: "
+        "singleuser.startTimeout) and the spawn-timeout input with it"
+    )
+    if seconds > limit:
+        return Outcome(
+            "fail",
+            f"the server took {shown} to answer, above the hub's start timeout of {limit:g} s: "
+            "the hub gives up on it before a user sees it",
+            hint,
+            details,
+        )
+    if seconds > limit / 2:
+        return Outcome(
+            "warn",
+            f"the server took {shown} to answer, above half the hub's start timeout of "
+            f"{limit:g} s: with the image pull on a new node, spawns will time out",
+            hint,
+            details,
+        )
+    return Outcome(
+        "pass",
+        f"the server answered after {shown}, within the hub's start timeout of {limit:g} s",
+        None,
+        details,
     )
 
 
-def _serving(container: Any, hub: HubApiStandIn, url: str, ready: float, body: object) -> Outcome:
+def _serving(start: ServerStart) -> Outcome:
     # A request with the hub's token makes the server ask the hub who it belongs to, as every
     # logged-in user's first request does.
-    auth_status, _ = _get(f"{url}/status", {"Authorization": f"token {hub.token}"})
+    hub, body = start.hub, start.api_body
+    auth_status, _ = http_json(
+        f"{start.prefix_url}api/status", {"Authorization": f"token {hub.token}"}
+    )
     details: dict[str, object] = {
-        "startup_seconds": round(ready, 2),
+        "startup_seconds": round(start.seconds, 2),
         "jupyter_server_version": body.get("version") if isinstance(body, dict) else None,
         "authenticated_status": auth_status,
         "hub_api_requests": sorted(set(hub.requests)),
     }
-    summary = f"the server answered GET {hub.service_prefix}api after {ready:.1f} s"
+    summary = f"the server answered GET {hub.service_prefix}api after {start.seconds:.1f} s"
     if auth_status != 200:
-        details["log_tail"] = _log_tail(container)
+        details["log_tail"] = last_lines(start.start_log)
         return Outcome(
             "warn",
             f"{summary}, but refused a request with the hub's token (HTTP {auth_status})",
@@ -133,8 +117,8 @@ def _serving(container: Any, hub: HubApiStandIn, url: str, ready: float, body: o
     return Outcome("pass", summary, None, details)
 
 
-def _crashed(context: CheckContext, container: Any, hub: HubApiStandIn, what: str) -> Outcome:
-    tail = _log_tail(container)
+def _crashed(context: CheckContext, start: ServerStart, what: str) -> Outcome:
+    hub, tail = start.hub, last_lines(start.start_log)
     details: dict[str, object] = {"log_tail": tail, "hub_api_requests": sorted(set(hub.requests))}
     last = tail[-1] if tail else "no output"
     # Before its first call to the hub the server only reads its config and sets itself up.
@@ -152,7 +136,9 @@ def _by_hand(context: CheckContext) -> str:
     return f"`docker run --rm -it {context.facts.ref} jupyterhub-singleuser`"
 
 
-def _start_failure(context: CheckContext, error: ContainerStartError) -> Outcome:
+def _start_failure(context: CheckContext, start: ServerStart) -> Outcome:
+    error = start.start_error
+    assert error is not None  # set whenever the state is "not-started"
     entrypoint = list(context.facts.entrypoint)
     details: dict[str, object] = {"engine_error": error.message, "entrypoint": entrypoint}
     if entrypoint and entrypoint[0] in error.message:
@@ -171,30 +157,3 @@ def _start_failure(context: CheckContext, error: ContainerStartError) -> Outcome
         f"run the image by hand to see why: {_by_hand(context)}",
         details,
     )
-
-
-def _log_tail(container: Any) -> list[str]:
-    return last_lines(container.logs(stdout=True, stderr=True).decode("utf-8", "replace"))
-
-
-def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int | None, object]:
-    """Status and decoded JSON body; (None, None) while nothing listens yet."""
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (our http URL)
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (http only)
-            raw = response.read()
-            status = int(response.status)
-    except urllib.error.HTTPError as error:
-        return error.code, None
-    except (OSError, ValueError):
-        return None, None
-    try:
-        return status, json.loads(raw)
-    except ValueError:
-        return status, None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

@@ -28,7 +28,7 @@ from hubimage.errors import (
 from hubimage.reference import ImageReference
 from hubimage.registry.credentials import Login, registry_kind, what_to_set
 from hubimage.registry.retry import NO_RETRY, RetryPolicy, with_retries
-from hubimage.secrets import SECRETS
+from hubimage.secrets import SECRETS, safe_for_credentials
 
 MANIFEST_MEDIA_TYPES = (
     "application/vnd.oci.image.index.v1+json",
@@ -168,6 +168,19 @@ class RegistryClient:
         config = response.json()
         return config if isinstance(config, dict) else None
 
+    def compressed_size(self, repository: str, reference: str) -> int | None:
+        """What a pull downloads: the sizes of the config and layers in the image's manifest
+        (linux/amd64 of an index, else its first). None when the image does not exist."""
+        repo = api_repository(self.host, repository)
+        manifest = self._json(f"/v2/{repo}/manifests/{reference}", repo, MANIFEST_MEDIA_TYPES)
+        if manifest is not None and "manifests" in manifest:
+            entry = _platform_entry(manifest["manifests"])
+            manifest = self._json(f"/v2/{repo}/manifests/{entry}", repo, MANIFEST_MEDIA_TYPES)
+        if manifest is None:
+            return None
+        parts = [manifest.get("config") or {}, *(manifest.get("layers") or [])]
+        return sum(int(part.get("size") or 0) for part in parts if isinstance(part, dict))
+
     def image_labels(self, repository: str, reference: str) -> dict[str, str] | None:
         """The image's labels; None when the image does not exist."""
         config = self.image_config(repository, reference)
@@ -258,6 +271,14 @@ class RegistryClient:
         params = {"scope": challenge.params.get("scope", scope)}
         if "service" in challenge.params:
             params["service"] = challenge.params["service"]
+        if self.login is not None and not safe_for_credentials(realm):
+            # Anyone who can answer for the registry (or sit on the path to it) could name a
+            # realm that collects passwords in clear text.
+            raise RegistryError(
+                f"{self.host} sends us to the token service {realm}, which is not https: "
+                "hubimage does not send credentials there in clear text",
+                hint="a token service must use https:// (plain http only on loopback)",
+            )
         headers = {"Authorization": _basic_authorization(self.login)} if self.login else {}
         try:
             response = self._session.get(

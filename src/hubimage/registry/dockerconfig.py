@@ -23,9 +23,19 @@ from hubimage.registry.credentials import (
     UsernamePassword,
     registry_kind,
 )
-from hubimage.secrets import SECRETS
+from hubimage.secrets import SECRETS, child_environment
 
 _HELPER_TIMEOUT = 60
+# What helpers read besides the basics: their keyrings and desktop sessions, and for the
+# cloud helpers their own cloud's credentials. Never INPUT_*, HUBIMAGE_* or GitHub tokens.
+_HELPER_KEEP = ("DOCKER_CONFIG", "DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "GNUPGHOME")
+_HELPER_PREFIXES = ("XDG_", "GPG_", "PASSWORD_STORE_")
+_CLOUD_PREFIXES = {
+    "ecr-login": ("AWS_",),
+    "gcloud": ("CLOUDSDK_", "GOOGLE_"),
+    "gcr": ("CLOUDSDK_", "GOOGLE_"),
+    "acr-env": ("AZURE_",),
+}
 _NOT_FOUND_MARKERS = ("credentials not found", "not found in native keychain")
 
 
@@ -125,6 +135,7 @@ def _from_helper(name: str, server: str) -> UsernamePassword | None:
         done = subprocess.run(
             [program, "get"],
             input=server,
+            env=child_environment(_HELPER_KEEP, _HELPER_PREFIXES + _CLOUD_PREFIXES.get(name, ())),
             capture_output=True,
             text=True,
             timeout=_HELPER_TIMEOUT,

@@ -187,7 +187,10 @@ def create_pull(repo: StandInRepo, req: Request, params: dict[str, str], login: 
     if store.is_ancestor(head_sha, base_sha):
         return _invalid(f"No commits between {body['base']} and {head}")
     with repo.pulls_lock:
-        if any(pr.state == "open" and pr.head == head for pr in repo.pulls):
+        # GitHub's uniqueness is per head and base: the same branch may propose to two bases.
+        if any(
+            pr.state == "open" and pr.head == head and pr.base == body["base"] for pr in repo.pulls
+        ):
             return _invalid(f"A pull request already exists for {body['head']}.")
         pr = PullState(
             number=len(repo.pulls) + 1,

@@ -1,0 +1,236 @@
+"""lab-loads: JupyterLab really loads in a browser, through the hub's URL prefix.
+
+A headless Chromium or Chrome (driven by Playwright for Python, which uses the installed
+browser and downloads none) opens /user/NAME/lab on the running server, logs in through the
+hub stand-in's OAuth pages as a user's browser does after the hub's redirect, and waits for
+JupyterLab's application shell. Error dialogs, uncaught errors and console errors (a broken
+extension logs one) fail it; a screenshot of what the browser showed is kept either way.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hubimage.check.base import CheckContext, Outcome
+from hubimage.check.session import needs_server
+
+SCREENSHOT_NAME = "lab-loads.png"
+BROWSER_ENV = "HUBIMAGE_BROWSER"
+# Looked up on PATH, then as absolute paths: GitHub's Ubuntu runners have Google Chrome at
+# /usr/bin/google-chrome (-> /opt/google/chrome/chrome), Debian and Ubuntu name Chromium so.
+BROWSER_NAMES = ("google-chrome", "google-chrome-stable", "chromium", "chromium-browser", "chrome")
+BROWSER_PATHS = ("/opt/google/chrome/chrome", "/usr/lib/chromium/chromium", "/snap/bin/chromium")
+# No traffic but to the server under test: no updates, sync, field trials or metrics.
+BROWSER_ARGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--metrics-recording-only",
+    "--disable-dev-shm-usage",  # containers' /dev/shm is 64 MB
+)
+LAB_SHELL = "#jp-main-dock-panel"  # JupyterLab 3 and 4's main area, there once the app started
+SPLASH = "#jupyterlab-splash"  # removed once the workspace is restored
+DIALOG = ".jp-Dialog"
+SETTLE_MS = 500  # late dialogs and errors after the shell appeared
+HOW_TO_ENABLE = (
+    "install Playwright for Python (`pip install playwright`) and a Chromium or Chrome "
+    f"(`apt-get install chromium`; GitHub's runners have Chrome), or name the browser in "
+    f"{BROWSER_ENV}"
+)
+
+
+@dataclass
+class PageVisit:
+    """What the browser saw."""
+
+    url: str
+    http_status: int | None = None
+    shell: bool = False
+    title: str = ""
+    dialogs: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    timed_out: str = ""  # what it was waiting for when the time ran out
+    screenshot: str | None = None
+    seconds: float = 0.0
+
+
+def find_browser(named: str | None) -> str | None:
+    """An installed Chromium or Chrome: `named`, $HUBIMAGE_BROWSER, PATH, known places."""
+    for wanted in (named, os.environ.get(BROWSER_ENV)):
+        if wanted:
+            return shutil.which(wanted) or (wanted if Path(wanted).is_file() else None)
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return next((path for path in BROWSER_PATHS if os.access(path, os.X_OK)), None)
+
+
+def lab_loads(context: CheckContext) -> Outcome:
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: F401 (an optional dependency)
+    except ImportError:
+        return Outcome("skip", "not run: Playwright for Python is not installed", HOW_TO_ENABLE)
+    browser = find_browser(context.options.browser)
+    if browser is None:
+        return Outcome("skip", "not run: no Chromium or Chrome found", HOW_TO_ENABLE)
+    visit = visit_page(context, browser)
+    return visit if isinstance(visit, Outcome) else _judge(context, visit, browser)
+
+
+def visit_page(context: CheckContext, browser_path: str) -> PageVisit | Outcome:
+    """Start the browser while the server starts (both take seconds), then open the page."""
+    from playwright.sync_api import Error, sync_playwright
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=browser_path,
+            headless=True,
+            # Chromium's sandbox cannot run as root; everywhere else it stays on.
+            chromium_sandbox=os.geteuid() != 0,
+            args=list(BROWSER_ARGS),
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            start = needs_server(context, "opened")
+            if isinstance(start, Outcome):
+                return start
+            path = context.options.lab_url.lstrip("/")
+            visit = PageVisit(url=f"{start.prefix_url}{path}")
+            is_lab = path.split("?")[0].rstrip("/") == "lab" or path.startswith("lab/")
+            started = time.monotonic()
+            _listen(page, visit)
+            try:
+                _load(page, visit, is_lab, started + context.options.lab_timeout)
+            except Error as error:
+                visit.timed_out = visit.timed_out or str(error).splitlines()[0]
+            visit.title = _safe(page.title)
+            visit.dialogs += [_safe(d.inner_text) for d in page.query_selector_all(DIALOG)]
+            visit.screenshot = _screenshot(context, page)
+            visit.seconds = time.monotonic() - started
+        finally:
+            browser.close()
+    return visit
+
+
+def _listen(page: Any, visit: PageVisit) -> None:
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            visit.console_errors.append(str(message.text))
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: visit.page_errors.append(str(error)))
+
+
+def _load(page: Any, visit: PageVisit, is_lab: bool, deadline: float) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    def left() -> float:
+        return max(deadline - time.monotonic(), 0.1) * 1000
+
+    try:
+        visit.timed_out = "the page"
+        response = page.goto(visit.url, wait_until="domcontentloaded", timeout=left())
+        visit.http_status = response.status if response is not None else None
+        if is_lab:
+            visit.timed_out = "JupyterLab's application shell"
+            page.wait_for_selector(LAB_SHELL, state="visible", timeout=left())
+            visit.timed_out = "JupyterLab to restore its workspace"
+            page.wait_for_selector(SPLASH, state="detached", timeout=left())
+            visit.shell = True
+        else:
+            visit.timed_out = "the page to finish loading"
+            page.wait_for_load_state("networkidle", timeout=left())
+            visit.shell = visit.http_status is not None and visit.http_status < 400
+        visit.timed_out = ""
+        page.wait_for_timeout(SETTLE_MS)
+    except PlaywrightTimeout:
+        pass  # visit.timed_out says what did not come
+
+
+def _screenshot(context: CheckContext, page: Any) -> str | None:
+    folder = context.options.artifacts_dir or Path(tempfile.mkdtemp(prefix="hubimage-lab-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / SCREENSHOT_NAME
+    try:
+        page.screenshot(path=str(target))
+    except Exception:  # a crashed page: the check reports what it saw without a picture
+        return None
+    return str(target)
+
+
+def _safe(read: Any) -> str:
+    try:
+        return str(read()).strip()
+    except Exception:  # the page went away
+        return ""
+
+
+def _judge(context: CheckContext, visit: PageVisit, browser: str) -> Outcome:
+    details: dict[str, object] = {
+        "url": visit.url,
+        "http_status": visit.http_status,
+        "title": visit.title,
+        "browser": browser,
+        "screenshot": visit.screenshot,
+        "dialogs": visit.dialogs,
+        "page_errors": visit.page_errors,
+        "console_errors": visit.console_errors,
+        "seconds": round(visit.seconds, 2),
+    }
+    where = context.options.lab_url
+    errors = visit.page_errors + visit.console_errors
+    if errors:
+        details["log_tail"] = [f"browser: {_first_line(line)}" for line in errors[-20:]]
+    if visit.timed_out or not visit.shell:
+        waited = visit.timed_out or f"a page (HTTP {visit.http_status})"
+        seen = f"; the browser saw: {_first_line(errors[0])[:200]}" if errors else ""
+        return Outcome(
+            "fail",
+            f"/{where} did not load: no {waited} within {context.options.lab_timeout:g} s"
+            f" (page title {visit.title!r}){seen}",
+            "open the image's server yourself (`docker run -p 8888:8888 IMAGE jupyter lab "
+            "--ip 0.0.0.0`) and look at the browser's console; an image without JupyterLab "
+            "needs the lab-url input (e.g. `tree` for the classic notebook)",
+            details,
+        )
+    if visit.dialogs:
+        return Outcome(
+            "fail",
+            f"JupyterLab shows an error dialog: {visit.dialogs[0][:300]}",
+            "see the screenshot; a dialog at start-up usually names a broken extension or "
+            "setting (`jupyter labextension list` in the image)",
+            details,
+        )
+    if errors:
+        return Outcome(
+            "fail",
+            f"/{where} loaded with {len(errors)} error(s) in the browser: "
+            f"{_first_line(errors[0])[:300]}",
+            "an extension fails in the browser, often one built for another JupyterLab major "
+            "version: `jupyter labextension list` in the image, then upgrade or remove it",
+            details,
+        )
+    return Outcome(
+        "pass",
+        f"/{where} loaded in {visit.seconds:.1f} s ({visit.title or 'untitled'}); "
+        f"screenshot {visit.screenshot}",
+        None,
+        details,
+    )
+
+
+def _first_line(text: str) -> str:
+    """An error's message without its JavaScript stack."""
+    return text.strip().splitlines()[0] if text.strip() else ""

@@ -1,0 +1,26 @@
+"""Assertions on whole check reports, shared by the check test modules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from hubimage.check import CHECK_NAMES, CheckReport
+
+ALL_PASS_NO_CONTEXT = {name: "pass" for name in CHECK_NAMES} | {"image-tests": "skip"}
+# What needs the running server skips when it does not start (server-starts says why).
+SERVER_CHECKS_SKIP = {
+    name: "skip" for name in ("spawn-time", "server-log", "kernel-runs", "lab-loads")
+}
+
+
+def expect(report: CheckReport, changes: Mapping[str, str], hub_version: bool = False) -> None:
+    """Assert every check's status: all pass except `changes` (hub-version skips unless given)."""
+    wanted = dict(ALL_PASS_NO_CONTEXT)
+    if not hub_version:
+        wanted["hub-version"] = "skip"
+    wanted.update(changes)
+    got = {result.name: result.status for result in report.results}
+    assert got == wanted, report.render_table()
+    for result in report.results:
+        if result.status in ("fail", "warn"):
+            assert result.hint, f"{result.name} gives no hint: {result.summary}"
