@@ -23,6 +23,7 @@ from pathlib import Path
 
 from hubimage.engine import DockerEngine
 from support.action_runner import EVENTS, action_defaults
+from support.buildx_fixtures import build_cache_ids, prune_build_cache
 from support.gitrepo import commit_files, init_repo
 from support.registry_fixtures import RunningRegistry
 from support.runner_files import parse_output_file
@@ -30,7 +31,12 @@ from support.runner_files import parse_output_file
 REPOSITORY = "hig-bench/image"
 HUB = "bench"
 HUB_VERSION = "6.1.1"
-BUILT_IN_RE = re.compile(r"^built \S+ with \S+ in ([0-9.]+)s$")
+BUILT_IN_RE = re.compile(r"^built \S+ with \S+(?: on \S+)? in ([0-9.]+)s$")
+CACHE_HIT_MARKS = ("Using cache", " CACHED")  # the legacy builder's, buildx's
+_BLOB_GET_RE = re.compile(
+    r'http\.request\.method=GET\b.*?http\.request\.uri="?/v2/[^" ]+/blobs/sha256:[0-9a-f]+"?'
+    r".*?http\.response\.status=200 http\.response\.written=(\d+)"
+)
 
 
 def bench_dockerfile(base_image: str) -> str:
@@ -89,6 +95,17 @@ class HubimageRun:
 
     def count(self, text: str) -> int:
         return sum(text in line for _, line in self.events)
+
+    def cache_hits(self) -> int:
+        """Build steps served from cache, in the Build group only (not the cache export)."""
+        inside = False
+        hits = 0
+        for _, line in self.events:
+            if line.startswith("::group::"):
+                inside = line.startswith("::group::Build")
+            elif inside:
+                hits += any(mark in line for mark in CACHE_HIT_MARKS)
+        return hits
 
     def breakdown(self) -> dict[str, float]:
         """Where the run's time went: start-up, each group, the builder, and the rest."""
@@ -223,9 +240,12 @@ class BenchWorkspace:
     # --- the docker CLI -------------------------------------------------------------------
 
     def raw_build_and_push(self, tag: str) -> float:
-        """`docker login` + `docker build` + `docker push` of the same context, timed."""
-        env = {**os.environ, "DOCKER_CONFIG": str(self.docker_config), "DOCKER_BUILDKIT": "0"}
+        """What docker/build-push-action does with the same cache setting as hubimage's
+        default: `docker login` + one `docker buildx build --push` reading and writing the
+        registry cache at `<image>:buildcache` (mode=max), timed."""
+        env = {**os.environ, "DOCKER_CONFIG": str(self.docker_config)}
         reference = f"{self.image_name}:{tag}"
+        cache = f"type=registry,ref={self.image_name}:buildcache"
         started = time.perf_counter()
         _docker(
             ["login", self.registry.host, "-u", self.registry.username, "--password-stdin"],
@@ -234,9 +254,19 @@ class BenchWorkspace:
         )
         # The product builds on host networking too (pip reaches PyPI through it).
         context = str(self.repo / "image")
-        _docker(["build", "-q", "--network", "host", "-t", reference, context], env)
-        _docker(["push", reference], env)
+        build = ["buildx", "build", "--quiet", "--network", "host", "--provenance", "false"]
+        build += ["--push", "-t", reference, "--cache-from", cache]
+        build += ["--cache-to", f"{cache},mode=max,image-manifest=true,oci-mediatypes=true"]
+        _docker([*build, context], env)
         return time.perf_counter() - started
+
+    def registry_log_mark(self) -> int:
+        return len(self.registry.log_path.read_bytes())
+
+    def bytes_downloaded_since(self, mark: int) -> int:
+        """Blob bytes the registry served since `mark` (its access log says each one)."""
+        text = self.registry.log_path.read_bytes()[mark:].decode("utf-8", "replace")
+        return sum(int(match.group(1)) for match in _BLOB_GET_RE.finditer(text))
 
 
 def _docker(args: list[str], env: Mapping[str, str], stdin: str | None = None) -> None:
@@ -279,6 +309,14 @@ def require_success(run: HubimageRun, what: str) -> HubimageRun:
 
 
 # --- the local image store ----------------------------------------------------------------
+
+
+def empty_store(engine: DockerEngine, registry_host: str, cache_before: set[str]) -> None:
+    """The local store as on a fresh runner, but for the base image: no bench image, and
+    none of the build cache records made since `cache_before` (never a global prune: the
+    engine may be shared)."""
+    remove_bench_images(engine, registry_host)
+    prune_build_cache(build_cache_ids() - cache_before, strict=False)
 
 
 def remove_bench_images(engine: DockerEngine, registry_host: str) -> int:

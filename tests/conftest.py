@@ -6,6 +6,7 @@ from hypothesis import settings
 
 pytest_plugins = [
     "support.docker_fixtures",
+    "support.buildx_fixtures",
     "support.registry_fixtures",
     "support.github_fixtures",
     "support.hub_config_fixtures",

@@ -46,6 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--target")
     build.add_argument("--pangeo-base-tag")
     build.add_argument("--cache-from", action="append", default=[], metavar="IMAGE")
+    build.add_argument(
+        "--build-secret",
+        action="append",
+        default=[],
+        metavar="ID=env:NAME",
+        help="BuildKit build secret (repeatable): id=env:NAME (or id=value)",
+    )
+    build.add_argument("--build-engine", default="auto", choices=("auto", "buildx", "legacy"))
 
     check = verbs.add_parser("check", help="check the image can run on a hub")
     check.add_argument("image")

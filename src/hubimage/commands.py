@@ -19,7 +19,7 @@ from hubimage.secrets import SECRETS
 from hubimage.summary import report_checks
 
 if TYPE_CHECKING:  # the engine (the Docker SDK) is imported only by the verbs that use it
-    from hubimage.engine import DockerEngine
+    from hubimage.engine import BuildSecret, DockerEngine
 
 CommandResult = tuple[dict[str, Any], int]
 
@@ -42,8 +42,10 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
         target=args.target,
         cache_from=tuple(args.cache_from),
         base_tag=args.pangeo_base_tag,
+        build_engine=args.build_engine,
+        secrets=_build_secrets(args.build_secret),
     )
-    with reporter.group(f"Build {request.reference}"):
+    with reporter.group(f"Build {request.reference}"), reporter.untrusted_output():
         result = build_image(DockerEngine(), request, reporter.info)
     for warning in result.warnings:
         reporter.annotate("warning", warning, title="build")
@@ -193,6 +195,14 @@ def run_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     inputs = parse_inputs(raw)
     outcome = run_pipeline(inputs, reporter)
     return outcome.as_dict(), EXIT_OK
+
+
+def _build_secrets(lines: list[str]) -> tuple[BuildSecret, ...]:
+    from hubimage.engine import BuildSecret
+    from hubimage.inputs import parse_build_secrets
+
+    pairs = parse_build_secrets("\n".join(lines), os.environ, "--build-secret")
+    return tuple(BuildSecret(secret_id, value) for secret_id, value in pairs)
 
 
 def _name_without_tag(text: str, flag: str) -> ImageReference:

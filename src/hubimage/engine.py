@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 import tarfile
+import tempfile
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Protocol
+from pathlib import Path
+from typing import Any, BinaryIO, Literal, Protocol
 
 import docker
 import docker.errors
@@ -30,9 +34,24 @@ class RunResult:
     output: str  # stdout and stderr interleaved
 
 
+@dataclass(frozen=True)
+class BuildSecret:
+    """A BuildKit build secret (`RUN --mount=type=secret,id=...`); the value never reaches argv."""
+
+    id: str
+    value: str = field(repr=False)
+
+
+BuildOutput = Literal["load", "cacheonly"]
+
+
 @dataclass
 class BuildSpec:
-    """One classic (non-BuildKit) build through the Engine API."""
+    """One build, for either builder (`hubimage.build.builders`).
+
+    The legacy builder (Engine API) reads the fields up to `pull`; `cache_from` are images
+    for it, and the BuildKit-only fields must be empty. The buildx builder reads them all.
+    """
 
     tag: str
     context_dir: str | None = None
@@ -41,8 +60,13 @@ class BuildSpec:
     buildargs: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
     target: str | None = None
-    cache_from: Sequence[str] = ()
+    cache_from: Sequence[str] = ()  # images whose layers may be reused
     pull: bool = False
+    # BuildKit only
+    secrets: Sequence[BuildSecret] = ()
+    cache_imports: Sequence[str] = ()  # --cache-from specs (type=registry,ref=...)
+    cache_exports: Sequence[str] = ()  # --cache-to specs
+    output: BuildOutput = "load"  # into the local engine, or only the cache
 
 
 class ContainerEngine(Protocol):
@@ -110,9 +134,11 @@ class DockerEngine:
     def add_labels(self, ref: str, labels: Mapping[str, str]) -> str:
         """Label the local image `ref` without a rebuild; move its tag; return the new id.
 
-        A classic build of `FROM <id>` with build labels adds metadata and no layer, so the
-        contents (and the checks run on them) stay the same. Refused for images with ONBUILD
-        triggers, which such a build would run.
+        A build of `FROM <ref>` with `LABEL` lines adds metadata and no layer, so the contents
+        (and the checks run on them) stay the same. Through buildx where it runs (on the
+        containerd image store a classic build of a large image takes seconds to commit;
+        BuildKit only writes a new config), else a classic build of `FROM <id>`. Refused for
+        images with ONBUILD triggers, which such a build would run.
         """
         info = self.require_image(ref)
         if (info.get("Config") or {}).get("OnBuild"):
@@ -120,6 +146,8 @@ class DockerEngine:
                 f"cannot label {ref}: it has ONBUILD instructions",
                 hint="images meant as hub user images should not carry ONBUILD triggers",
             )
+        if _buildx_relabel(ref, labels):
+            return str(self.require_image(ref)["Id"])
         context = io.BytesIO()
         dockerfile = f"FROM {info['Id']}\n".encode()
         with tarfile.open(fileobj=context, mode="w") as tar:
@@ -278,6 +306,42 @@ def _consume_build_chunk(chunk: dict[str, Any], tail: list[str], on_log: LogSink
     if isinstance(aux, dict) and "ID" in aux:
         return str(aux["ID"])
     return None
+
+
+def _buildx_relabel(ref: str, labels: Mapping[str, str]) -> bool:
+    """`add_labels` through `docker buildx build`; False when buildx cannot do it here.
+
+    The labels travel in the Dockerfile (LABEL lines), not in argv, which caps one argument
+    at 128 KiB (a package inventory can be large).
+    """
+    docker = shutil.which("docker")
+    if docker is None or any("\n" in value for value in labels.values()):
+        return False
+    lines = [f"FROM {ref}"] + [f"LABEL {_quoted(k)}={_quoted(v)}" for k, v in labels.items()]
+    dockerfile = ("\n".join(lines) + "\n").encode()
+    context = io.BytesIO()
+    with tarfile.open(fileobj=context, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        entry = tarfile.TarInfo("Dockerfile")
+        entry.size = len(dockerfile)
+        tar.addfile(entry, io.BytesIO(dockerfile))
+    with tempfile.TemporaryDirectory(prefix="hubimage-relabel-") as scratch:
+        iidfile = Path(scratch) / "iid"
+        argv = [docker, "buildx", "build", "--quiet", "--provenance", "false", "--load"]
+        argv += ["--tag", ref, "--iidfile", str(iidfile), "-"]
+        try:
+            done = subprocess.run(
+                argv, input=context.getvalue(), capture_output=True, timeout=600, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        # Not done: no buildx, or a driver that cannot see the engine's local images.
+        return done.returncode == 0 and iidfile.is_file()
+
+
+def _quoted(text: str) -> str:
+    """A Dockerfile double-quoted word: backslash, quote and `$` escaped (one line)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return f'"{escaped}"'
 
 
 def image_labels(info: Mapping[str, Any]) -> dict[str, str]:

@@ -5,11 +5,18 @@ both streams), so stdout stays free for `--json`. Outputs are collected and writ
 the end, to `$GITHUB_OUTPUT`; the job summary is appended to `$GITHUB_STEP_SUMMARY` once.
 Every line passes through the redactor first, so a secret registered with `mask()` never
 reaches a log, an output or the summary, inside Actions or not.
+
+Build and check output comes from code in the image repository, possibly a fork's; a line
+such as `::add-mask::`, `::set-env` or `::stop-commands::` in it must be printed, not obeyed.
+`untrusted_output()` wraps it in GitHub's `::stop-commands::<token>` ... `::<token>::` with a
+fresh random token, and hubimage's own commands issued meanwhile (masks, groups, annotations)
+step out of the wrapping for their one line.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +40,7 @@ class Reporter:
         self._secrets: list[str] = []
         self.outputs: dict[str, str] = {}
         self.summary_parts: list[str] = []
+        self._stop_token: str | None = None
 
     # --- secrets --------------------------------------------------------------------------
 
@@ -45,7 +53,7 @@ class Reporter:
         self._secrets.sort(key=len, reverse=True)
         if self.in_actions:
             for line in _secret_lines(secret):
-                self._emit(str(Command("add-mask", {}, line)))
+                self._command(str(Command("add-mask", {}, line)))
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:
@@ -60,25 +68,49 @@ class Reporter:
         self.stream.write(line + "\n")
         self.stream.flush()
 
+    def _command(self, line: str) -> None:
+        """One workflow command of ours, obeyed also inside `untrusted_output`."""
+        if self._stop_token is None:
+            self._emit(line)
+            return
+        self._emit(f"::{self._stop_token}::")
+        self._emit(line)
+        self._stop_token = secrets.token_hex(16)
+        self._emit(f"::stop-commands::{self._stop_token}")
+
+    @contextmanager
+    def untrusted_output(self) -> Iterator[None]:
+        """While inside, the runner prints workflow commands instead of obeying them."""
+        if not self.in_actions or self._stop_token is not None:
+            yield
+            return
+        self._stop_token = secrets.token_hex(16)
+        self._emit(f"::stop-commands::{self._stop_token}")
+        try:
+            yield
+        finally:
+            token, self._stop_token = self._stop_token, None
+            self._emit(f"::{token}::")
+
     def info(self, message: str) -> None:
         self._emit(self.redact(message))
 
     def debug(self, message: str) -> None:
         if self.in_actions:
-            self._emit(str(Command("debug", {}, self.redact(message))))
+            self._command(str(Command("debug", {}, self.redact(message))))
 
     @contextmanager
     def group(self, title: str) -> Iterator[None]:
         """A named, foldable log section in Actions; a heading elsewhere."""
         if self.in_actions:
-            self._emit(f"::group::{self.redact(title)}")
+            self._command(f"::group::{self.redact(title)}")
         else:
             self._emit(f"== {self.redact(title)}")
         try:
             yield
         finally:
             if self.in_actions:
-                self._emit("::endgroup::")
+                self._command("::endgroup::")
 
     def annotate(
         self,
@@ -103,7 +135,7 @@ class Reporter:
                 properties["line"] = str(location.line)
             if location.column:
                 properties["col"] = str(location.column)
-        self._emit(str(Command(level, properties, message)))
+        self._command(str(Command(level, properties, message)))
 
     # --- outputs and summary (collected, written once) ------------------------------------
 

@@ -63,6 +63,14 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("build-args", "build", "Build arguments, KEY=VALUE one per line."),
     InputSpec("target", "build", "Dockerfile target stage."),
     InputSpec(
+        "build-secrets",
+        "build",
+        "BuildKit build secrets, id=value or id=env:NAME one per line (RUN --mount=type=secret).",
+        secret=True,
+    ),
+    InputSpec("build-engine", "build", "auto (buildx where available), buildx or legacy.", "auto"),
+    InputSpec("cache", "build", "Build cache: registry, inline, gha or none.", "registry"),
+    InputSpec(
         "pangeo-base-image", "build", "Base image of the pangeo builder.", "pangeo/base-image"
     ),
     InputSpec("pangeo-base-tag", "build", "pangeo/base-image tag; newest calendar tag if empty."),
@@ -173,6 +181,9 @@ class RunInputs:
     extra_tags: tuple[str, ...]
     build_args: Mapping[str, str]
     target: str | None
+    build_secrets: tuple[tuple[str, str], ...] = field(repr=False)  # (id, value)
+    build_engine: str
+    cache: str
     pangeo_base_image: str
     pangeo_base_tag: str | None
     repo2docker_version: str | None
@@ -211,7 +222,8 @@ class RunInputs:
     chart: str | None = None
 
     def secrets(self) -> list[str]:
-        return [s for s in (self.registry_password, self.github_token) if s]
+        values = [s for s in (self.registry_password, self.github_token) if s]
+        return values + [value for _id, value in self.build_secrets]
 
 
 def check_action_inputs(environ: Mapping[str, str], stream: TextIO) -> int:
@@ -235,8 +247,11 @@ def read_action_inputs(environ: Mapping[str, str]) -> dict[str, str]:
     return {spec.name: environ.get(spec.env_name, spec.default).strip() for spec in INPUTS}
 
 
-def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
-    """Validate raw string inputs; every error names the input it is about."""
+def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = None) -> RunInputs:
+    """Validate raw string inputs; every error names the input it is about.
+
+    `environ` is where `build-secrets` lines of the form `id=env:NAME` read (os.environ).
+    """
 
     def get(name: str) -> str:
         return raw.get(name, INPUTS_BY_NAME[name].default).strip()
@@ -261,6 +276,11 @@ def parse_inputs(raw: Mapping[str, str]) -> RunInputs:
         extra_tags=tuple(_tag("extra-tags", t) or "" for t in _split_list(get("extra-tags"))),
         build_args=_key_values("build-args", get("build-args")),
         target=get("target") or None,
+        build_secrets=parse_build_secrets(
+            raw.get("build-secrets", ""), os.environ if environ is None else environ
+        ),
+        build_engine=_choice(get, "build-engine", ("auto", "buildx", "legacy")),
+        cache=_choice(get, "cache", ("registry", "inline", "gha", "none")),
         pangeo_base_image=_base_image(get("pangeo-base-image")),
         pangeo_base_tag=_tag("pangeo-base-tag", get("pangeo-base-tag")),
         repo2docker_version=_version_of("repo2docker-version", get("repo2docker-version")),
@@ -433,6 +453,49 @@ def _key_values(name: str, text: str) -> dict[str, str]:
             raise UsageError(f"input '{name}': {line.strip()!r} is not KEY=VALUE")
         result[key] = value
     return result
+
+
+_SECRET_ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+
+
+def parse_build_secrets(
+    text: str, environ: Mapping[str, str], what: str = "input 'build-secrets'"
+) -> tuple[tuple[str, str], ...]:
+    """`id=value` or `id=env:NAME` lines, as docker/build-push-action users write them.
+
+    Every value is registered for masking the moment it is read; errors name the secret's
+    id and line, never its value. The values reach `docker buildx build` only through that
+    process's environment (`--secret id=ID,env=VAR`), never its argv or a file.
+    """
+    found: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        secret_id, sep, value = line.partition("=")
+        secret_id = secret_id.strip()
+        if not sep or not _SECRET_ID_RE.fullmatch(secret_id):
+            raise UsageError(
+                f"{what}: line {number} is not id=value or id=env:NAME",
+                hint="for example: pip_token=env:PIP_TOKEN",
+            )
+        if value.startswith("env:"):
+            name = value[4:].strip()
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise UsageError(f"{what}: secret {secret_id!r}: {name!r} is not a variable name")
+            if not environ.get(name):
+                raise UsageError(
+                    f"{what}: secret {secret_id!r} reads ${name}, which is not set or empty",
+                    hint=f"pass it to the step: env: {{{name}: ${{{{ secrets.{name} }}}}}}",
+                )
+            value = environ[name]
+        SECRETS.add(value)
+        if not value:
+            raise UsageError(f"{what}: secret {secret_id!r} is empty")
+        if secret_id in found:
+            raise UsageError(f"{what}: secret {secret_id!r} is given twice")
+        found[secret_id] = value
+    return tuple(found.items())
 
 
 # Build-arg names that usually carry a secret. A build arg's value is kept in the image's

@@ -28,6 +28,8 @@ from hubimage.reference import ImageReference
 from hubimage.summary import render_summary, report_checks
 
 if TYPE_CHECKING:
+    from hubimage.build import BuildRequest
+    from hubimage.build.session import BuildSession
     from hubimage.check.model import CheckOptions, CheckReport
     from hubimage.inventory import PackageInventory
     from hubimage.registry import Login
@@ -56,6 +58,9 @@ class Phases:
         self._package_markdown: str | None = None
         self._current: ImageReference | None = None
         self._current_read = False
+        self._build_session: BuildSession | None = None
+        self._published: tuple[str, str] | None = None  # (tag, digest) a rebuild replaces
+        self._published_labels: Mapping[str, str] = {}
         self._started = time.monotonic()
 
     # --- shared resources -----------------------------------------------------------------
@@ -110,8 +115,12 @@ class Phases:
                 for change in edit.changes:
                     self.reporter.info(f"{edit.file}: {change.hub}: {change.old} -> {change.new}")
 
-    def find_existing(self) -> bool:
-        """True when the target already serves this tag: no build, no push, reuse the digest."""
+    def find_existing(self, *, verify: bool = True) -> bool:
+        """True when the target already serves this tag: no build, no push, reuse the digest.
+
+        `verify`: check a published image that carries no passed checks of hubimage's
+        (not needed when it is about to be rebuilt).
+        """
         from hubimage.errors import RegistryAuthError
         from hubimage.registry import RegistryClient
         from hubimage.registry.retry import READ_RETRY
@@ -140,12 +149,33 @@ class Phases:
             self.outcome.notes.append(
                 f"{self.name.name}:{self.outcome.tag} already exists; build and push skipped"
             )
-            self.reporter.info(f"already published as {self.outcome.image_ref}; nothing to build")
-        if self.inputs.check:
+            self.reporter.info(f"already published as {self.outcome.image_ref}")
+        self._published_labels = labels or {}
+        if verify and self.inputs.check:
             why = checks_record_mismatch(labels or {}, self._expected_checks())
             if why is not None:
                 self._check_published_image(why)
         return True
+
+    def rebuild_published(self) -> None:
+        """A scheduled run finds its tag published: build again, under the tag plus the date.
+
+        The content tag only changes with the repository, so a weekly rebuild that picks up
+        new upstream packages needs a new tag that sorts after the old one. When no package
+        changed, `packages_unchanged` puts the published tag and digest back in the outcome.
+        """
+        import datetime as dt
+
+        self._published = (self.outcome.tag, self.outcome.digest)
+        today = dt.datetime.now(dt.timezone.utc).strftime("%Y.%m.%d")
+        self.outcome.tag = f"{self.outcome.tag}-{today}"
+        self.outcome.digest = self.outcome.image_ref = ""
+        self.outcome.reused_existing = False
+        self.outcome.notes.clear()
+        self.reporter.info(
+            f"scheduled rebuild of {self.name.name}:{self._published[0]}; if any package "
+            f"changed it is published as {self.outcome.tag}"
+        )
 
     def _check_published_image(self, why: str) -> None:
         """A tag without a matching record of hubimage's checks: pull it by digest, check it."""
@@ -169,33 +199,90 @@ class Phases:
             )
 
     def build(self) -> None:
-        from hubimage.build import BuildRequest, build_image
         from hubimage.inputs import warn_secret_build_args
         from hubimage.inventory import take_inventory
 
         warn_secret_build_args(self.inputs.build_args, self.reporter)
-        request = BuildRequest(
-            context=self.inputs.context,
-            image=self.name.name,
-            tag=self.outcome.tag,
-            builder=self.inputs.builder,  # type: ignore[arg-type]
-            build_args=self.inputs.build_args,
-            target=self.inputs.target,
-            cache_from=self._cache_sources(),
-            base_image=self.inputs.pangeo_base_image,
-            base_tag=self.inputs.pangeo_base_tag,
-            repo2docker_version=self.inputs.repo2docker_version,
-        )
+        request = self._build_request()
         with self.reporter.group(f"Build {request.reference}"):
-            result = build_image(self.engine, request, self.reporter.info)
+            session = self._session()
+            for line in session.describe():
+                self.reporter.info(line)
+            if session.plan.note:
+                self.outcome.notes.append(session.plan.note)
+                self.reporter.annotate("notice", session.plan.note, title="cache")
+            if session.builder.kind == "legacy":
+                request = replace(request, cache_from=self._pulled_cache_sources())
+            # Output of code in the image repository: printed, never obeyed by the runner.
+            with self.reporter.untrusted_output():
+                result = session.build(request, self.reporter.info, self.inputs.build_secrets)
             for warning in result.warnings:
                 self.reporter.annotate("warning", warning, title="build")
             self.outcome.local_image = result.image
             self._inventory = take_inventory(self.engine, result.image)
             self.outcome.size_bytes = self._inventory.size_bytes
             self.reporter.info(
-                f"built {result.image} with {result.builder} in {result.seconds:.1f}s"
+                f"built {result.image} with {result.builder} on {result.engine} "
+                f"in {result.seconds:.1f}s"
             )
+
+    def _build_request(self) -> BuildRequest:
+        from hubimage.build import BuildRequest
+
+        return BuildRequest(
+            context=self.inputs.context,
+            image=self.name.name,
+            tag=self.outcome.tag,
+            builder=self.inputs.builder,  # type: ignore[arg-type]
+            build_args=self.inputs.build_args,
+            target=self.inputs.target,
+            base_image=self.inputs.pangeo_base_image,
+            base_tag=self.inputs.pangeo_base_tag,
+            repo2docker_version=self.inputs.repo2docker_version,
+        )
+
+    def _session(self) -> BuildSession:
+        """The builder and cache plan of this run, made once."""
+        from hubimage.build.session import BuildSession
+
+        if self._build_session is None:
+            previous = self._current_hub_image()
+            same = previous is not None and previous.name == self.name.name and previous.tag
+            logins: dict[str, tuple[str, str]] = {}
+            if self.inputs.image is not None and self.inputs.cache != "none":
+                login = self.login
+                if login.username is not None and login.password is not None:
+                    logins[login.server_address] = (login.username, login.password)
+            self._build_session = BuildSession(
+                self.engine,
+                build_engine=self.inputs.build_engine,
+                cache=self.inputs.cache,  # type: ignore[arg-type]
+                image=self.name.qualified_name,
+                cache_images=(str(previous),) if same else (),
+                logins=logins,
+                environ=self.environ,
+            )
+        return self._build_session
+
+    def export_cache(self) -> None:
+        """After the push: write the registry (or gha) cache; a failure only warns."""
+        from hubimage.errors import HubimageError
+
+        session = self._session()
+        if not session.plan.after_push_exports:
+            return
+        with self.reporter.group("Export the build cache"):
+            try:
+                with self.reporter.untrusted_output():
+                    where = session.export_cache(
+                        self._build_request(), self.reporter.info, self.inputs.build_secrets
+                    )
+            except HubimageError as error:
+                message = f"the build cache was not written: {error.message}"
+                self.outcome.notes.append(message)
+                self.reporter.annotate("warning", message, title="cache")
+                return
+            self.reporter.info(f"build cache written: {where}")
 
     def record(self) -> None:
         """Label the image with its package list and its check results (metadata only).
@@ -211,8 +298,11 @@ class Phases:
             labels[LABEL_NAME] = encode_inventory(self._inventory)
         self.engine.add_labels(self.outcome.local_image, labels)
 
-    def _cache_sources(self) -> tuple[str, ...]:
-        """On a fresh runner, pull what the hub runs now and build on its layers."""
+    def _pulled_cache_sources(self) -> tuple[str, ...]:
+        """The legacy builder: pull what the hub runs now and build on its layers.
+
+        (buildx reads cache from the registry itself and pulls only the layers it reuses.)
+        """
         previous = self._current_hub_image()
         if previous is None or previous.name != self.name.name or not previous.tag:
             return ()
@@ -240,38 +330,62 @@ class Phases:
         from hubimage.check import run_checks
 
         options = self._check_options()
-        with self.reporter.group(f"Check {self.outcome.local_image}"):
+        # The image's own output is in the report: printed, never obeyed by the runner.
+        with (
+            self.reporter.group(f"Check {self.outcome.local_image}"),
+            self.reporter.untrusted_output(),
+        ):
             report = run_checks(self.engine, self.outcome.local_image, options)
             self.outcome.checks = report.as_dict()
             report_checks(report, self.reporter)
         return report
 
     def packages_unchanged(self) -> bool:
-        """Compare the new image's packages with the image the hub runs now."""
-        from hubimage.inventory import diff_inventories, inventory_of_image
+        """Compare the new image's packages with the image the hub runs now.
+
+        Without a hub config, a scheduled rebuild compares with the published image's
+        package label (read from the registry, nothing pulled).
+        """
+        from hubimage.inventory import diff_inventories, inventory_of_image, read_inventory_label
 
         with self.reporter.group("Compare packages with the running image"):
             previous = self._current_hub_image()
-            if previous is None or self._inventory is None:
+            published = read_inventory_label(self._published_labels)
+            if self._inventory is None or (previous is None and published is None):
                 self.reporter.info("no current image in the hub config to compare with")
                 return False
-            if self.engine.inspect_image(str(previous)) is None and not (
+            if previous is None:
+                old, what = published, f"{self.name.name}:{self._published_tag()}"
+            elif self.engine.inspect_image(str(previous)) is None and not (
                 previous.tag
                 and self.engine.pull(previous.name, previous.tag, self.login.auth_config())
             ):
                 self.reporter.info(f"could not get {previous}; treating the image as changed")
                 return False
-            diff = diff_inventories(inventory_of_image(self.engine, str(previous)), self._inventory)
+            else:
+                old, what = inventory_of_image(self.engine, str(previous)), str(previous)
+            assert old is not None
+            diff = diff_inventories(old, self._inventory)
             self.outcome.package_changes = diff.as_dict()
             self._package_markdown = diff.render_markdown()
             if diff.empty:
                 self.outcome.notes.append(
-                    f"no package changed since {previous}: nothing pushed, no bump"
+                    f"no package changed since {what}: nothing pushed, no bump"
                 )
                 self.reporter.info("no package changed")
+                self._keep_published()
                 return True
             self.reporter.info(diff.render_markdown())
             return False
+
+    def _published_tag(self) -> str:
+        return self._published[0] if self._published else self.outcome.tag
+
+    def _keep_published(self) -> None:
+        """An unchanged rebuild: the outputs name what stays published."""
+        if self._published is not None:
+            self.outcome.tag, self.outcome.digest = self._published
+            self.outcome.image_ref = f"{self.name.qualified_name}@{self.outcome.digest}"
 
     def push(self) -> None:
         from hubimage.registry import push_image
@@ -296,6 +410,8 @@ class Phases:
             verify_pushed_size(
                 self.name, result.digest, self.login, budget, self.outcome.checks, self.reporter
             )
+        if self.inputs.image is not None:
+            self.export_cache()  # only now: the registry served the checked image's digest
 
     def bump(self) -> None:
         from hubimage.rollout import roll_out

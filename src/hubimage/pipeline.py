@@ -29,9 +29,13 @@ def run_pipeline(
     try:
         phases.resolve_tag()
         phases.preflight_bump()
-        if policy.push and not inputs.force and phases.find_existing():
-            phases.bump()
-            return outcome
+        # A scheduled run rebuilds a published tag to pick up upstream package changes.
+        scheduled = policy.event == "schedule" and policy.skip_unchanged
+        if policy.push and not inputs.force and phases.find_existing(verify=not scheduled):
+            if not scheduled:
+                phases.bump()
+                return outcome
+            phases.rebuild_published()
         phases.build()
         if inputs.check:
             report = phases.check()

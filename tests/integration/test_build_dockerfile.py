@@ -13,7 +13,8 @@ from hubimage.engine import DockerEngine
 from hubimage.errors import BuildError, BuildInputError
 from support.gitrepo import commit_files, git, init_repo
 
-pytestmark = pytest.mark.integration
+# The legacy builder: buildx made unavailable to the process (tests/support/buildx_fixtures.py).
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_buildx")]
 IMAGE = "hie-test/dockerfile"
 
 

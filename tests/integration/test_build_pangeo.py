@@ -22,7 +22,8 @@ from hubimage.errors import EngineError
 from support.fixture_images import build_cached
 from support.registry_fixtures import build_scratch_image, running_registry
 
-pytestmark = pytest.mark.integration
+# The legacy builder: buildx made unavailable to the process (tests/support/buildx_fixtures.py).
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_buildx")]
 IMAGE = "hie-test/pangeo"
 
 # Each trigger enters binder/ or .binder/ when present, as pangeo's do.

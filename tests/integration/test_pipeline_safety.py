@@ -64,7 +64,10 @@ def test_a_registry_that_keeps_failing_means_no_bump(
     fault_proxy: FaultProxy,
 ) -> None:
     workdir = hub_repo(tmp_path, singleuser_image)
-    fault_proxy.inject(Fault("status", count=10_000, status=500, path_pattern=r"^/v2/$"))
+    # Every blob upload start fails (the containerd store pings no /v2/ before a push).
+    fault_proxy.inject(
+        Fault("status", count=10_000, status=500, methods=("POST",), path_pattern="/blobs/uploads/")
+    )
     run = run_action(
         workdir, "push", inputs(fault_proxy.host, registry_htpasswd, tmp_path), tmp_path
     )

@@ -59,6 +59,7 @@ class ProxiedRequest:
     method: str
     path: str
     outcome: str  # "forwarded 201", "status 503", "stall 2.0s", "cut after 100 bytes"
+    size: int = 0  # bytes of the response body sent to the client
 
 
 @dataclass
@@ -91,9 +92,14 @@ class FaultProxy:
                     return fault
         return None
 
-    def record(self, method: str, path: str, outcome: str) -> None:
+    def record(self, method: str, path: str, outcome: str, size: int = 0) -> None:
         with self._lock:
-            self.requests.append(ProxiedRequest(method, path, outcome))
+            self.requests.append(ProxiedRequest(method, path, outcome, size))
+
+    def blob_downloads(self) -> list[ProxiedRequest]:
+        """Every GET of a blob (layers, configs, cache manifests' blobs) the proxy answered."""
+        with self._lock:
+            return [r for r in self.requests if r.method == "GET" and "/blobs/sha256:" in r.path]
 
     def outcomes(self) -> list[str]:
         with self._lock:
@@ -198,7 +204,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             if page is not None and response.status == 200:
                 data, link = _one_page(path, data, page)
                 kept = [(k, v) for k, v in kept if k.lower() != "link"] + link
-            self.owner.record(method, self.path, f"forwarded {response.status}")
+            sent = 0 if method == "HEAD" else len(data)
+            self.owner.record(method, self.path, f"forwarded {response.status}", sent)
             self._send(response.status, kept, data, length)
         finally:
             upstream.close()

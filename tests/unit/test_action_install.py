@@ -35,6 +35,8 @@ def run_composite_steps(inputs: dict[str, str], tmp_path: Path) -> StepsRun:
     values.update(inputs)
     known = {f"inputs.{name}": value for name, value in values.items()}
     known["steps.python.outputs.python-path"] = sys.executable
+    for output in ("token", "cache-url", "results-url", "cache-v2"):  # skipped unless cache: gha
+        known[f"steps.gha-runtime.outputs.{output}"] = ""
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
     offline = tmp_path / "no-wheels"

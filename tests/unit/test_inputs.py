@@ -35,7 +35,12 @@ def test_every_input_reaches_the_program_through_env_only() -> None:
     run_step = next(step for step in steps if step.get("id") == "run")
     env = dict(run_step["env"])
     assert env.pop("HUBIMAGE_PYTHON") == "${{ steps.python.outputs.python-path }}"
-    assert env == {spec.env_name: "${{ inputs." + spec.name + " }}" for spec in INPUTS}
+    inputs = {name: value for name, value in env.items() if name.startswith("INPUT_")}
+    assert inputs == {spec.env_name: "${{ inputs." + spec.name + " }}" for spec in INPUTS}
+    # Besides the inputs, only GitHub's cache service variables, from the step that exposes them.
+    others = {name: value for name, value in env.items() if name not in inputs}
+    assert all(name.startswith("ACTIONS_") for name in others)
+    assert all(value.startswith("${{ steps.gha-runtime.outputs.") for value in others.values())
     for step in steps:
         assert "inputs." not in step.get("run", "")
 

@@ -42,7 +42,7 @@ INPUT_REFERENCE = re.compile(r"(?<![\w.])inputs\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s
 UNTRUSTED_REFERENCE = re.compile(
     r"(?<![\w.])github\s*(?:\.\s*(event|head_ref)\b|\[\s*'(event|head_ref)'\s*\])"
 )
-SECRETS_REFERENCE = re.compile(r"(?<![\w.])secrets\b")
+SECRETS_REFERENCE = re.compile(r"(?<![\w.-])secrets\b")  # not inputs.build-secrets
 WHOLE_INPUT_EXPRESSION = re.compile(r"^\$\{\{\s*inputs\.([A-Za-z_][\w-]*)\s*\}\}$")
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from hubimage.build.builders import INSTALL_BUILDX, ImageBuilder, select_builder
 from hubimage.build.context import BuildContext, inspect_context
 from hubimage.build.dockerfile import DockerfileStrategy
 from hubimage.build.labels import BUILD, build_labels
@@ -30,6 +31,7 @@ from hubimage.build.request import (
     BuildResult,
     Strategy,
 )
+from hubimage.build.scrub import scrubbed_context
 from hubimage.build.tags import compute_tag
 from hubimage.engine import DockerEngine, image_labels
 from hubimage.errors import BuildInputError, UsageError
@@ -44,6 +46,7 @@ __all__ = [
     "compute_tag",
     "inspect_context",
     "registry_list_tags",
+    "select_builder",
     "select_strategy",
 ]
 
@@ -78,33 +81,52 @@ def build_image(
     log: Callable[[str], None],
     *,
     list_tags: Callable[[str], Sequence[str]] | None = None,
+    builder: ImageBuilder | None = None,
 ) -> BuildResult:
     """Build `request.image:request.tag` locally, streaming the build output to `log`.
 
-    `list_tags(repository)` lists a registry repository's tags; the pangeo strategy uses it to
-    find the newest base tag when `base_tag` is not pinned (default: hubimage's registry
-    client, anonymously; it is given the name with its host, `docker.io/pangeo/base-image`).
+    `builder` is buildx or the legacy builder (default: `select_builder` for
+    `request.build_engine`). `list_tags(repository)` lists a registry repository's tags; the
+    pangeo strategy uses it to find the newest base tag when `base_tag` is not pinned
+    (default: hubimage's registry client, anonymously; it is given the name with its host,
+    `docker.io/pangeo/base-image`). With `request.output == "cacheonly"` nothing reaches the
+    engine's image store: only the cache is exported (see builders.py for when).
     """
     started = time.monotonic()
     _check_names(request)
     context = inspect_context(request.context, request.subdir)
     strategy = select_strategy(request.builder, context, list_tags or registry_list_tags)
-    prepared = strategy.prepare(request, context)
+    builder = builder or select_builder(engine, request.build_engine)
+    buildkit = builder.kind == "buildx"
+    if request.secrets and not buildkit:
+        raise BuildInputError(
+            f"build secrets need BuildKit, and this build uses the legacy builder "
+            f"({builder.reason})",
+            hint=INSTALL_BUILDX,
+        )
+    prepared = strategy.prepare(request, context, buildkit=buildkit)
     for warning in prepared.warnings:
         log(f"warning: {warning}")
-    ours = build_labels(context.root, strategy.name, context.config_dir_name, prepared.inputs)
+    inputs = {**prepared.inputs, "engine": builder.kind}
+    ours = build_labels(context.root, strategy.name, context.config_dir_name, inputs)
     # The request's labels may override the OCI ones (e.g. the source), never the build record.
     labels = {**ours, **request.labels, BUILD: ours[BUILD]}
-    log(f"building {request.reference} with the {strategy.name} builder")
-    image_id = prepared.run(engine, labels, log)
-    built = engine.require_image(request.reference)
+    what = "exporting the build cache of" if request.output == "cacheonly" else "building"
+    log(f"{what} {request.reference} with the {strategy.name} builder on {builder.kind}")
+    log(f"{builder.kind}: {builder.reason}")
+    with scrubbed_context(context.root, log) as root:
+        scrubbed = BuildContext(root, root / context.config_dir.relative_to(context.root))
+        image_id = prepared.rebased(scrubbed).run(builder, labels, log)
+    built = engine.require_image(request.reference) if request.output == "load" else {}
     return BuildResult(
-        image_id=image_id,
+        # The engine's id (buildx reports the manifest digest, which may differ from it).
+        image_id=str(built.get("Id", "")) or image_id,
         image=request.reference,
         builder=strategy.name,
         labels=image_labels(built),
         seconds=time.monotonic() - started,
         warnings=prepared.warnings,
+        engine=builder.kind,
     )
 
 

@@ -1,20 +1,24 @@
 """The Dockerfile strategy: the user's own Dockerfile, from binder/ (or .binder/) or the top.
 
 The Dockerfile is checked before anything is sent to the engine, so that an unknown
-instruction or a missing `--target` stage is reported as bad input with its line.
+instruction or a missing `--target` stage is reported as bad input with its line. Under
+buildx everything BuildKit's built-in frontend reads is accepted (`RUN --mount`,
+`COPY --chmod/--link`, heredocs); the legacy builder refuses those with the line and a hint
+to install buildx.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from hubimage.build.builders import ImageBuilder
 from hubimage.build.context import BuildContext
 from hubimage.build.request import BuildRequest
 from hubimage.build.steps import StepLog, reporting_failed_step
-from hubimage.engine import BuildSpec, DockerEngine, LogSink
+from hubimage.engine import LogSink
 from hubimage.errors import BuildInputError, SourceLocation
 
 INSTRUCTIONS = frozenset(
@@ -39,7 +43,7 @@ INSTRUCTIONS = frozenset(
         "WORKDIR",
     ]
 )
-# Flags only BuildKit knows; hubimage builds with the classic builder (no buildx needed).
+# Flags only BuildKit knows; the legacy builder refuses them.
 _BUILDKIT_FLAGS = {
     "RUN": {"--mount", "--network", "--security"},
     "COPY": {"--chmod", "--link", "--parents", "--exclude"},
@@ -47,6 +51,8 @@ _BUILDKIT_FLAGS = {
 }
 _DIRECTIVE_RE = re.compile(r"#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$")
 _STAGE_RE = re.compile(r"\bAS\s+(\S+)\s*$", re.IGNORECASE)
+_HEREDOC_RE = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
+_HEREDOC_KEYWORDS = {"RUN", "COPY", "ADD"}
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,11 @@ class Instruction:
     line: int  # 1-based line where the instruction starts
 
 
-def parse_dockerfile(path: Path) -> list[Instruction]:
-    """Split a Dockerfile into instructions; raise BuildInputError on unknown ones."""
+def parse_dockerfile(path: Path, *, buildkit: bool = False) -> list[Instruction]:
+    """Split a Dockerfile into instructions; raise BuildInputError on unknown ones.
+
+    With `buildkit` False (the legacy builder), BuildKit-only flags and heredocs are refused.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -66,7 +75,12 @@ def parse_dockerfile(path: Path) -> list[Instruction]:
     instructions: list[Instruction] = []
     pending: list[str] = []
     start = 0
+    heredoc_ends: list[str] = []  # the words that close the heredocs still open
     for number, raw in enumerate(text.splitlines(), start=1):
+        if heredoc_ends:
+            if raw.strip() == heredoc_ends[0]:
+                heredoc_ends.pop(0)
+            continue  # a heredoc's body is data, not instructions
         line = raw.strip()
         if not line or line.startswith("#"):
             continue  # comments and blank lines may sit inside a continued instruction
@@ -76,10 +90,12 @@ def parse_dockerfile(path: Path) -> list[Instruction]:
             pending.append(line[:-1])
             continue
         pending.append(line)
-        instructions.append(_instruction(path, " ".join(pending), start))
+        instruction = _instruction(path, " ".join(pending), start, buildkit)
+        instructions.append(instruction)
+        heredoc_ends = _heredoc_words(path, instruction, buildkit)
         pending = []
     if pending:
-        instructions.append(_instruction(path, " ".join(pending), start))
+        instructions.append(_instruction(path, " ".join(pending), start, buildkit))
     _check_structure(path, instructions)
     return instructions
 
@@ -95,7 +111,27 @@ def _escape_character(text: str) -> str:
     return "\\"
 
 
-def _instruction(path: Path, text: str, line: int) -> Instruction:
+def _heredoc_words(path: Path, instruction: Instruction, buildkit: bool) -> list[str]:
+    if instruction.keyword not in _HEREDOC_KEYWORDS:
+        return []
+    words = [match.group(3) for match in _HEREDOC_RE.finditer(instruction.arguments)]
+    if words and not buildkit:
+        _refuse(path, instruction.line, f"{instruction.keyword} <<{words[0]} (a heredoc)")
+    return words
+
+
+def _refuse(path: Path, line: int, what: str) -> None:
+    raise BuildInputError(
+        f"{path}: line {line}: {what} needs BuildKit, and this build uses the legacy "
+        "builder because docker buildx is not available (or build-engine: legacy was set)",
+        hint="install the buildx plugin (Debian/Ubuntu: apt-get install docker-buildx; "
+        "GitHub Actions: docker/setup-buildx-action) and build again, or rewrite the line "
+        "without it",
+        location=SourceLocation(str(path), line),
+    )
+
+
+def _instruction(path: Path, text: str, line: int, buildkit: bool = False) -> Instruction:
     keyword, _, arguments = text.partition(" ")
     upper = keyword.upper()
     if upper not in INSTRUCTIONS:
@@ -110,7 +146,8 @@ def _instruction(path: Path, text: str, line: int) -> Instruction:
                 f"{path}: line {line}: ONBUILD cannot trigger {inner or 'nothing'!r}",
                 location=SourceLocation(str(path), line),
             )
-    _check_classic_flags(path, upper, arguments, line)
+    if not buildkit:
+        _check_classic_flags(path, upper, arguments, line)
     return Instruction(upper, arguments.strip(), line)
 
 
@@ -122,12 +159,7 @@ def _check_classic_flags(path: Path, keyword: str, arguments: str, line: int) ->
         flags.append(word.split("=", 1)[0])
     unsupported = [flag for flag in flags if flag in _BUILDKIT_FLAGS.get(keyword, set())]
     if unsupported:
-        raise BuildInputError(
-            f"{path}: line {line}: {keyword} {unsupported[0]} needs BuildKit, and hubimage "
-            "builds with the classic builder",
-            hint="drop the flag (e.g. chmod in a RUN step instead of COPY --chmod)",
-            location=SourceLocation(str(path), line),
-        )
+        _refuse(path, line, f"{keyword} {unsupported[0]}")
 
 
 def _check_structure(path: Path, instructions: list[Instruction]) -> None:
@@ -171,19 +203,19 @@ class PreparedDockerfileBuild:
             "target": self.request.target,
         }
 
-    def run(self, engine: DockerEngine, labels: Mapping[str, str], log: LogSink) -> str:
+    def rebased(self, context: BuildContext) -> PreparedDockerfileBuild:
+        dockerfile = context.root / self.context.relative(self.dockerfile)
+        return replace(self, context=context, dockerfile=dockerfile)
+
+    def run(self, builder: ImageBuilder, labels: Mapping[str, str], log: LogSink) -> str:
         step_log = StepLog(log)
-        spec = BuildSpec(
-            tag=self.request.reference,
+        spec = self.request.spec(
             context_dir=str(self.context.root),
             dockerfile=self.context.relative(self.dockerfile),
-            buildargs=self.request.build_args,
             labels=labels,
-            target=self.request.target,
-            cache_from=self.request.cache_from,
         )
         with reporting_failed_step(step_log, self.dockerfile):
-            return engine.build(spec, step_log)
+            return builder.build(spec, step_log)
 
 
 class DockerfileStrategy:
@@ -194,7 +226,9 @@ class DockerfileStrategy:
     def detect(self, context: BuildContext) -> bool:
         return context.config_file("Dockerfile") is not None
 
-    def prepare(self, request: BuildRequest, context: BuildContext) -> PreparedDockerfileBuild:
+    def prepare(
+        self, request: BuildRequest, context: BuildContext, *, buildkit: bool = True
+    ) -> PreparedDockerfileBuild:
         # Asked for explicitly, a Dockerfile at the top also counts when binder/ exists.
         dockerfile = context.config_file("Dockerfile") or _file(context.root / "Dockerfile")
         if dockerfile is None:
@@ -202,7 +236,7 @@ class DockerfileStrategy:
                 f"no Dockerfile in {context.config_dir} for the dockerfile builder",
                 hint="add a Dockerfile, or choose another builder (auto, repo2docker, pangeo)",
             )
-        instructions = parse_dockerfile(dockerfile)
+        instructions = parse_dockerfile(dockerfile, buildkit=buildkit)
         check_target(dockerfile, instructions, request.target)
         return PreparedDockerfileBuild(request, context, dockerfile, warnings=())
 

@@ -1,6 +1,7 @@
 """The pangeo strategy: `FROM pangeo/base-image:<tag>` and its ONBUILD triggers do the rest.
 
-pangeo/base-image copies the context to /home/jovyan and, reading binder/ or .binder/ when
+Under buildx and the legacy builder alike the triggers fire as the base image's first build
+step. pangeo/base-image copies the context to /home/jovyan and, reading binder/ or .binder/ when
 present, installs apt.txt, runs jupyter_notebook_config.py into /etc/jupyter, creates the
 conda environment from conda-lock.yml or environment.yml, pip-installs requirements.txt,
 runs postBuild and copies `start` to /srv/start, its entrypoint. The base image has no
@@ -16,15 +17,16 @@ import io
 import re
 import tarfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from docker.utils.build import exclude_paths
 
+from hubimage.build.builders import ImageBuilder
 from hubimage.build.context import BuildContext
 from hubimage.build.request import BuildRequest
 from hubimage.build.steps import StepLog, reporting_failed_step
-from hubimage.engine import BuildSpec, DockerEngine, LogSink
+from hubimage.engine import LogSink
 from hubimage.errors import BuildInputError, ImageReferenceError
 from hubimage.reference import ImageReference
 
@@ -87,13 +89,15 @@ def generated_context(context: BuildContext, dockerfile: str) -> io.BytesIO:
     ignore_file = context.root / ".dockerignore"
     patterns = _ignore_patterns(ignore_file)
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for relative in sorted(exclude_paths(str(context.root), list(patterns))):
-            if relative != ".dockerignore":
-                tar.add(str(context.root / relative), arcname=relative, recursive=False)
+    # buildx tells a tar on stdin from a Dockerfile by its first 512 bytes: the first member
+    # must be a plain header (GNU format, short name, whole-second mtime), never a PAX one.
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as tar:
         ignore_text = "\n".join([*patterns, GENERATED_DOCKERFILE, ".dockerignore", ""])
         _add_text(tar, ".dockerignore", ignore_text)
         _add_text(tar, GENERATED_DOCKERFILE, dockerfile)
+        for relative in sorted(exclude_paths(str(context.root), list(patterns))):
+            if relative != ".dockerignore":
+                tar.add(str(context.root / relative), arcname=relative, recursive=False)
     buffer.seek(0)
     return buffer
 
@@ -129,18 +133,18 @@ class PreparedPangeoBuild:
     def dockerfile(self) -> str:
         return f"FROM {self.base}\n"
 
-    def run(self, engine: DockerEngine, labels: Mapping[str, str], log: LogSink) -> str:
+    def rebased(self, context: BuildContext) -> PreparedPangeoBuild:
+        return replace(self, context=context)
+
+    def run(self, builder: ImageBuilder, labels: Mapping[str, str], log: LogSink) -> str:
         step_log = StepLog(log)
-        spec = BuildSpec(
-            tag=self.request.reference,
+        spec = self.request.spec(
             context_tar=generated_context(self.context, self.dockerfile),
             dockerfile=GENERATED_DOCKERFILE,
-            buildargs=self.request.build_args,
             labels=labels,
-            cache_from=self.request.cache_from,
         )
         with reporting_failed_step(step_log, None):
-            return engine.build(spec, step_log)
+            return builder.build(spec, step_log)
 
 
 class PangeoStrategy:
@@ -155,7 +159,9 @@ class PangeoStrategy:
         # conda-lock.yml is what only pangeo reads (repo2docker would ignore the lock).
         return context.config_file("conda-lock.yml") is not None
 
-    def prepare(self, request: BuildRequest, context: BuildContext) -> PreparedPangeoBuild:
+    def prepare(
+        self, request: BuildRequest, context: BuildContext, *, buildkit: bool = True
+    ) -> PreparedPangeoBuild:
         if request.target:
             raise BuildInputError(
                 "the pangeo builder has no stages: a build target cannot be used with it"

@@ -1,12 +1,12 @@
 """A repo2docker container engine backed by the Docker SDK's classic build API.
 
-repo2docker 2024 and later builds with `docker buildx build`, which is not on every machine;
-hubimage always builds through this engine instead (registered as the `repo2docker.engines`
-entry point `hubimage-docker-sdk`), so builds behave the same everywhere and go through
-hubimage's one `DockerEngine`. repo2docker creates engines with only `parent=<the app>`:
-an app that carries a DockerEngine as `hubimage_engine` shares it, otherwise the engine
-connects from the environment (DOCKER_HOST...). Running containers is not supported:
-hubimage builds with `run=False`.
+The legacy fallback only: where buildx runs, repo2docker builds through its own buildx
+engine (see repo2docker.py). Where it does not (or with `build-engine: legacy`), hubimage
+builds through this engine (registered as the `repo2docker.engines` entry point
+`hubimage-docker-sdk`), which goes through hubimage's one `DockerEngine`. repo2docker
+creates engines with only `parent=<the app>`: an app that carries a DockerEngine as
+`hubimage_engine` shares it, otherwise the engine connects from the environment
+(DOCKER_HOST...). Running containers is not supported: hubimage builds with `run=False`.
 
 repo2docker's generated Dockerfiles use `COPY --chmod`, which only BuildKit knows. The classic
 builder keeps the permission bits of the files in the context, so this engine drops the flag

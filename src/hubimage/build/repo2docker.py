@@ -1,23 +1,34 @@
-"""The repo2docker strategy: repo2docker as a library, building through our engine plugin.
+"""The repo2docker strategy: repo2docker as a library.
 
 Always as user `jovyan` with uid 1000 (repo2docker would take the caller's uid, which is 0
 in CI and refused), with the repository copied to /srv/repo rather than $HOME (the hub
-mounts a volume over home and hides it), and through the `hubimage-docker-sdk` engine
-(classic builds; no buildx needed).
+mounts a volume over home and hides it).
+
+Under buildx, repo2docker builds through its own engine (`docker`, which runs
+`docker buildx build`) with its own generated Dockerfile, unmodified; hubimage only adds
+buildx flags (`extra_buildx_build_args`: host network, --load, cache, secrets, target).
+Build-arg values and secrets reach that process through its environment, not its argv.
+Only the legacy builder goes through hubimage's `hubimage-docker-sdk` engine plugin, with
+its context rewriting for `COPY --chmod` (r2d_engine.py).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
-from collections.abc import Iterator, Mapping
+import subprocess
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import repo2docker
 from repo2docker.app import Repo2Docker
 from repo2docker.utils import chdir
 
+from hubimage.build.builders import BuildxBuilder, ImageBuilder, LegacyBuilder
+from hubimage.build.buildx import passed_through
 from hubimage.build.context import BuildContext
 from hubimage.build.dockerfile import check_target, parse_dockerfile
 from hubimage.build.r2d_engine import (
@@ -27,10 +38,12 @@ from hubimage.build.r2d_engine import (
 )
 from hubimage.build.request import BuildRequest
 from hubimage.build.steps import StepLog, reporting_failed_step
-from hubimage.engine import DockerEngine, LogSink
+from hubimage.engine import LogSink
 from hubimage.errors import BuildError, BuildInputError, HubimageError
+from hubimage.secrets import SECRETS
 
-ENGINE_NAME = "hubimage-docker-sdk"
+ENGINE_NAME = "hubimage-docker-sdk"  # the legacy fallback
+BUILDX_ENGINE_NAME = "docker"  # repo2docker's own buildx engine
 _USER_NAME_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 
 
@@ -56,9 +69,12 @@ class _SinkHandler(logging.Handler):
         self.sink(record.getMessage())
 
 
-def _configure(app: Repo2Docker, request: BuildRequest, labels: Mapping[str, str]) -> None:
-    app.repo = str(request.context.resolve())
-    app.subdir = request.subdir
+def _configure(
+    app: Repo2Docker, request: BuildRequest, labels: Mapping[str, str], root: Path | None = None
+) -> None:
+    """`root`: the (scrubbed) context to build, the request's subdir already applied."""
+    app.repo = str(root or request.context.resolve())
+    app.subdir = "" if root is not None else request.subdir
     app.output_image_spec = request.reference
     app.user_id = request.user_id
     app.user_name = request.user_name
@@ -71,6 +87,53 @@ def _configure(app: Repo2Docker, request: BuildRequest, labels: Mapping[str, str
     app.engine = ENGINE_NAME
     app.run = False
     app.push = False
+
+
+def _configure_buildx(
+    app: Repo2Docker, request: BuildRequest, builder: BuildxBuilder
+) -> dict[str, str]:
+    """Point `app` at repo2docker's own buildx engine; return the environment it needs."""
+    env: dict[str, str] = dict(builder.extra_env)
+    args = ["--provenance", "false"]
+    if builder.host_network:
+        args += ["--network", "host"]
+    args += ["--load"] if request.output == "load" else ["--output", "type=cacheonly"]
+    if request.target:
+        args += ["--target", request.target]
+    for name, value in sorted(request.build_args.items()):
+        if passed_through(name):  # PATH, proxies: needed by docker itself, as they are
+            args += ["--build-arg", f"{name}={value}"]
+        else:
+            env[name] = value
+            args += ["--build-arg", name]
+    for index, secret in enumerate(request.secrets):
+        variable = f"HUBIMAGE_BUILD_SECRET_{index}"
+        env[variable] = secret.value
+        args += ["--secret", f"id={secret.id},env={variable}"]
+    for source in request.cache_imports:
+        args += ["--cache-from", source]
+    for export in request.cache_exports:
+        args += ["--cache-to", export]
+    app.engine = BUILDX_ENGINE_NAME
+    app.extra_build_args = {}  # their values go through the environment (above)
+    app.extra_build_kwargs = {}
+    app.config.DockerEngine.extra_buildx_build_args = args
+    return env
+
+
+@contextmanager
+def _environment(env: Mapping[str, str]) -> Iterator[None]:
+    """repo2docker's engine runs docker with this process's environment: extend it meanwhile."""
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @contextmanager
@@ -87,7 +150,8 @@ def _logging_to(app: Repo2Docker, sink: LogSink) -> Iterator[None]:
         logger.handlers, logger.propagate = saved
 
 
-def _run_app(app: Repo2Docker, sink: LogSink) -> None:
+def _run_app(app: Repo2Docker, sink: LogSink, errors: Sequence[str] = ()) -> None:
+    """`errors`: the ERROR lines the build printed so far (a StepLog's), for the message."""
     with _logging_to(app, sink):
         try:
             app.build()
@@ -95,8 +159,11 @@ def _run_app(app: Repo2Docker, sink: LogSink) -> None:
             raise
         except SystemExit as error:  # repo2docker exits when it cannot start its engine
             raise BuildError(f"repo2docker stopped (exit {error.code})") from error
+        except subprocess.CalledProcessError as error:  # its buildx engine failed
+            detail = errors[-1] if errors else f"docker buildx build exited {error.returncode}"
+            raise BuildError(f"build failed: {detail}") from None
         except Exception as error:
-            raise BuildError(f"repo2docker failed: {error}") from error
+            raise BuildError(f"repo2docker failed: {SECRETS.redact(str(error))}") from error
 
 
 def detect_buildpack(context: BuildContext) -> str | None:
@@ -134,15 +201,26 @@ class PreparedRepo2DockerBuild:
             "target": self.request.target,
         }
 
-    def run(self, engine: DockerEngine, labels: Mapping[str, str], log: LogSink) -> str:
+    def rebased(self, context: BuildContext) -> PreparedRepo2DockerBuild:
+        return replace(self, context=context)
+
+    def run(self, builder: ImageBuilder, labels: Mapping[str, str], log: LogSink) -> str:
         step_log = StepLog(log)
         app = _App()
-        _configure(app, self.request, labels)
-        setattr(app, ENGINE_ATTRIBUTE, engine)
-        with reporting_failed_step(step_log, self.context.config_file("Dockerfile")):
-            _run_app(app, step_log)
-        image_id: str = engine.require_image(self.request.reference)["Id"]
-        return image_id
+        _configure(app, self.request, labels, self.context.root)
+        env: dict[str, str] = {}
+        if isinstance(builder, BuildxBuilder):
+            env = _configure_buildx(app, self.request, builder)
+        elif isinstance(builder, LegacyBuilder):
+            if self.request.output != "load":
+                return ""  # no cache to export
+            setattr(app, ENGINE_ATTRIBUTE, builder.engine)
+        with (
+            reporting_failed_step(step_log, self.context.config_file("Dockerfile")),
+            _environment(env),
+        ):
+            _run_app(app, step_log, step_log.errors)
+        return ""  # build_image reads the id from the engine
 
     def capture(self, labels: Mapping[str, str]) -> CapturedBuild:
         """What repo2docker would build (Dockerfile, context, build args), without Docker."""
@@ -160,11 +238,14 @@ class Repo2DockerStrategy:
     def detect(self, context: BuildContext) -> bool:
         return True
 
-    def prepare(self, request: BuildRequest, context: BuildContext) -> PreparedRepo2DockerBuild:
+    def prepare(
+        self, request: BuildRequest, context: BuildContext, *, buildkit: bool = True
+    ) -> PreparedRepo2DockerBuild:
         _check_options(request)
         dockerfile = context.config_file("Dockerfile")
         if dockerfile is not None:
-            check_target(dockerfile, parse_dockerfile(dockerfile), request.target)
+            instructions = parse_dockerfile(dockerfile, buildkit=buildkit)
+            check_target(dockerfile, instructions, request.target)
         elif request.target:
             raise BuildInputError("a build target needs a Dockerfile; repo2docker has none here")
         buildpack = detect_buildpack(context)
@@ -197,4 +278,5 @@ def _check_options(request: BuildRequest) -> None:
 
 def capture_repo2docker(request: BuildRequest, context: BuildContext) -> CapturedBuild:
     """The Dockerfile and build context repo2docker generates for `request`, not built."""
-    return Repo2DockerStrategy().prepare(request, context).capture(request.labels)
+    prepared = Repo2DockerStrategy().prepare(request, context, buildkit=True)
+    return prepared.capture(request.labels)

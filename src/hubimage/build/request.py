@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+from hubimage.build.builders import ImageBuilder
 from hubimage.build.context import BuildContext
-from hubimage.engine import DockerEngine, LogSink
+from hubimage.engine import BuildOutput, BuildSecret, BuildSpec, LogSink
 
 BuilderName = Literal["auto", "repo2docker", "pangeo", "dockerfile"]
 BUILDER_NAMES: tuple[BuilderName, ...] = ("auto", "repo2docker", "pangeo", "dockerfile")
@@ -24,8 +25,13 @@ class BuildRequest:
     builder: BuilderName = "auto"
     build_args: Mapping[str, str] = field(default_factory=dict)
     target: str | None = None
-    cache_from: tuple[str, ...] = ()
+    cache_from: tuple[str, ...] = ()  # images whose layers may be reused (both builders)
     labels: Mapping[str, str] = field(default_factory=dict)
+    build_engine: str = "auto"  # auto (buildx where it runs), buildx or legacy
+    secrets: tuple[BuildSecret, ...] = ()  # BuildKit build secrets
+    cache_imports: tuple[str, ...] = ()  # buildx --cache-from specs
+    cache_exports: tuple[str, ...] = ()  # buildx --cache-to specs
+    output: BuildOutput = "load"  # "cacheonly": only export the cache (after the push)
     # repo2docker options
     target_repo_dir: str = "/srv/repo"  # not $HOME: the hub mounts a volume over home
     subdir: str = ""  # build from this folder of the context (all strategies)
@@ -41,6 +47,20 @@ class BuildRequest:
     def reference(self) -> str:
         return f"{self.image}:{self.tag}"
 
+    def spec(self, **fields: object) -> BuildSpec:
+        """The BuildSpec of this request; strategies add the context and Dockerfile."""
+        return BuildSpec(
+            tag=self.reference,
+            buildargs=self.build_args,
+            target=self.target,
+            cache_from=self.cache_from,
+            secrets=self.secrets,
+            cache_imports=self.cache_imports,
+            cache_exports=self.cache_exports,
+            output=self.output,
+            **fields,  # type: ignore[arg-type]
+        )
+
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -50,6 +70,7 @@ class BuildResult:
     labels: Mapping[str, str]  # as the built image carries them
     seconds: float
     warnings: tuple[str, ...]
+    engine: str = "legacy"  # buildx or legacy
 
 
 class PreparedBuild(Protocol):
@@ -64,8 +85,12 @@ class PreparedBuild(Protocol):
     @property
     def warnings(self) -> tuple[str, ...]: ...
 
-    def run(self, engine: DockerEngine, labels: Mapping[str, str], log: LogSink) -> str:
-        """Build `request.reference` with `labels`; return the image id."""
+    def run(self, builder: ImageBuilder, labels: Mapping[str, str], log: LogSink) -> str:
+        """Build `request.reference` with `labels`; return the image id ("" if not known)."""
+        ...
+
+    def rebased(self, context: BuildContext) -> PreparedBuild:
+        """The same build from a copy of the context (the scrubbed one, see scrub.py)."""
         ...
 
 
@@ -78,6 +103,11 @@ class Strategy(Protocol):
         """Whether `auto` picks this strategy for `context`."""
         ...
 
-    def prepare(self, request: BuildRequest, context: BuildContext) -> PreparedBuild:
-        """Check the inputs (raise BuildInputError) and fix everything the build needs."""
+    def prepare(
+        self, request: BuildRequest, context: BuildContext, *, buildkit: bool = True
+    ) -> PreparedBuild:
+        """Check the inputs (raise BuildInputError) and fix everything the build needs.
+
+        `buildkit` is False for the legacy builder, which refuses BuildKit-only syntax.
+        """
         ...

@@ -1,0 +1,122 @@
+"""One interface in front of the two ways an image gets built: buildx (BuildKit) and legacy.
+
+`select_builder` picks buildx wherever `docker buildx` runs (GitHub's runners, Docker
+Desktop, any Docker with the plugin), and the legacy Engine-API builder only where it does
+not, or when the user asks for it (`build-engine: legacy`). Strategies hand either one a
+`BuildSpec` and get an image id back; checks and push only ever see an image in the local
+engine, so they do not care which builder ran.
+
+The safety order, and why this module keeps it: nothing reaches a registry before every
+check has passed. A build here only ever writes to the local engine (`--load`) or, with
+`output="cacheonly"`, to the cache. `--push` is never passed, and the only cache export on
+the build that precedes the checks is `inline` (metadata inside the local image). The
+registry or gha cache is written by `export_cache`, which the push phase calls only after
+`push_image` saw the registry serve the checked image's digest. So the registry receives
+image layers exactly when the checked image is pushed, and cache blobs (the same layers,
+plus intermediate ones) only after that; a failed check leaves the registry as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol
+
+from hubimage.build.buildx import buildx_available, run_buildx
+from hubimage.engine import BuildSpec, DockerEngine, LogSink
+from hubimage.errors import BuildInputError, UsageError
+
+BuilderKind = Literal["buildx", "legacy"]
+EngineChoice = Literal["auto", "buildx", "legacy"]
+ENGINE_CHOICES: tuple[EngineChoice, ...] = ("auto", "buildx", "legacy")
+INSTALL_BUILDX = (
+    "install the buildx plugin (Debian/Ubuntu: apt-get install docker-buildx; "
+    "GitHub Actions: docker/setup-buildx-action), then build again"
+)
+
+
+class ImageBuilder(Protocol):
+    kind: BuilderKind
+    reason: str  # why this builder was picked, for the log
+    can_export_cache: bool  # registry and gha cache; inline works everywhere with buildx
+
+    def build(self, spec: BuildSpec, log: LogSink) -> str:
+        """Build `spec` into the local engine (or only its cache); return the image id."""
+        ...
+
+
+@dataclass
+class BuildxBuilder:
+    reason: str
+    can_export_cache: bool
+    host_network: bool = True
+    extra_env: Mapping[str, str] = field(default_factory=dict)  # e.g. registry auth
+    kind: BuilderKind = "buildx"
+
+    def build(self, spec: BuildSpec, log: LogSink) -> str:
+        return run_buildx(spec, log, extra_env=self.extra_env, host_network=self.host_network)
+
+    def with_env(self, env: Mapping[str, str]) -> BuildxBuilder:
+        return replace(self, extra_env={**self.extra_env, **env})
+
+
+@dataclass
+class LegacyBuilder:
+    engine: DockerEngine
+    reason: str
+    can_export_cache: bool = False
+    kind: BuilderKind = "legacy"
+
+    def build(self, spec: BuildSpec, log: LogSink) -> str:
+        if spec.secrets:
+            raise BuildInputError(
+                "build secrets need BuildKit, and this build uses the legacy builder "
+                f"({self.reason})",
+                hint=INSTALL_BUILDX,
+            )
+        if spec.output != "load":
+            return ""  # the legacy builder has no cache to export
+        plain = replace(spec, cache_imports=(), cache_exports=())
+        return self.engine.build(plain, log)
+
+
+def select_builder(
+    engine: DockerEngine, wanted: str = "auto", environ: Mapping[str, str] = os.environ
+) -> ImageBuilder:
+    """buildx where it runs; legacy where it does not or when asked for."""
+    if wanted not in ENGINE_CHOICES:
+        raise UsageError(
+            f"build engine {wanted!r} is not one of {', '.join(ENGINE_CHOICES)}",
+        )
+    if wanted == "legacy":
+        return LegacyBuilder(engine, "the legacy builder was asked for (build-engine: legacy)")
+    available, detail = buildx_available(environ)
+    if not available:
+        if wanted == "buildx":
+            raise UsageError(
+                f"build-engine buildx was asked for, but {detail}", hint=INSTALL_BUILDX
+            )
+        return LegacyBuilder(engine, f"{detail}; BuildKit-only Dockerfile syntax is refused")
+    driver, exportable = _driver(engine, environ)
+    why = "asked for" if wanted == "buildx" else "available"
+    reason = f"docker buildx is {why} ({detail}; {driver} driver)"
+    return BuildxBuilder(reason, exportable, host_network=driver == "docker")
+
+
+def _driver(engine: DockerEngine, environ: Mapping[str, str]) -> tuple[str, bool]:
+    """The active buildx driver, and whether it can export registry/gha cache.
+
+    The `docker` driver (BuildKit inside dockerd) exports cache only with the containerd
+    image store; every other driver (docker-container, kubernetes, remote) can.
+    """
+    from hubimage.build.buildx import buildx_driver
+
+    driver = buildx_driver(environ)
+    if driver != "docker":
+        return driver, True
+    try:
+        status = dict(engine.client.info().get("DriverStatus") or [])
+    except Exception:  # an engine that does not answer info: assume the classic store
+        return driver, False
+    return driver, status.get("driver-type") == "io.containerd.snapshotter.v1"

@@ -1,0 +1,101 @@
+"""The builds of one `hubimage run`: the builder picked once, the cache planned once.
+
+`build` builds into the local engine (for the checks); `export_cache` writes the registry or
+gha cache, and the push phase calls it only after the image was pushed and its digest
+served (the order is argued in builders.py). Registry credentials for the cache are the
+image's own, handed to buildx through `buildx.registry_auth` (never a file or argv).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+
+from hubimage.build.builders import BuildxBuilder, ImageBuilder, select_builder
+from hubimage.build.buildx import registry_auth
+from hubimage.build.cache import CacheMode, CachePlan, plan_cache
+from hubimage.build.request import BuildRequest, BuildResult
+from hubimage.engine import BuildSecret, DockerEngine, LogSink
+
+
+class BuildSession:
+    def __init__(
+        self,
+        engine: DockerEngine,
+        *,
+        build_engine: str,
+        cache: CacheMode,
+        image: str,  # qualified name without tag
+        cache_images: Sequence[str],  # e.g. the image the hub runs now (name:tag)
+        logins: Mapping[str, tuple[str, str]],  # server -> (username, password)
+        environ: Mapping[str, str] = os.environ,
+    ) -> None:
+        self.engine = engine
+        self.builder: ImageBuilder = select_builder(engine, build_engine, environ)
+        self.plan: CachePlan = plan_cache(
+            cache,
+            image,
+            cache_images,
+            buildkit=self.builder.kind == "buildx",
+            can_export=self.builder.can_export_cache,
+            environ=environ,
+        )
+        self.logins = dict(logins)
+
+    def describe(self) -> list[str]:
+        """What the log says about the builder and the cache."""
+        lines = [f"builder: {self.builder.kind} ({self.builder.reason})"]
+        lines.append(f"cache: {self.plan.mode}")
+        lines += [f"cache source: {source}" for source in (*self.plan.imports, *self.plan.images)]
+        if self.plan.after_push_exports:
+            lines.append(f"cache written after the push to: {self.plan.after_push_exports[0]}")
+        return lines
+
+    def build(
+        self,
+        request: BuildRequest,
+        log: LogSink,
+        secrets: Sequence[tuple[str, str]] = (),
+    ) -> BuildResult:
+        from hubimage.build import build_image
+
+        request = replace(
+            request,
+            secrets=tuple(BuildSecret(secret_id, value) for secret_id, value in secrets),
+            cache_from=(*request.cache_from, *self.plan.images),
+            cache_imports=self.plan.imports,
+            cache_exports=self.plan.build_exports,
+            output="load",
+        )
+        with self._authenticated() as builder:
+            return build_image(self.engine, request, log, builder=builder)
+
+    def export_cache(
+        self, request: BuildRequest, log: LogSink, secrets: Sequence[tuple[str, str]] = ()
+    ) -> str | None:
+        """Write the cache the plan writes after a push; the reference written, or None."""
+        from hubimage.build import build_image
+
+        if not self.plan.after_push_exports:
+            return None
+        request = replace(
+            request,
+            secrets=tuple(BuildSecret(secret_id, value) for secret_id, value in secrets),
+            cache_from=(*request.cache_from, *self.plan.images),
+            cache_imports=self.plan.imports,
+            cache_exports=self.plan.after_push_exports,
+            output="cacheonly",
+        )
+        with self._authenticated() as builder:
+            build_image(self.engine, request, log, builder=builder)
+        return self.plan.after_push_exports[0]
+
+    @contextmanager
+    def _authenticated(self) -> Iterator[ImageBuilder]:
+        if not isinstance(self.builder, BuildxBuilder) or not self.logins:
+            yield self.builder
+            return
+        with registry_auth(self.logins) as env:
+            yield self.builder.with_env(env)
