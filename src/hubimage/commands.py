@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from hubimage.errors import EXIT_FAILED, EXIT_OK, ImageNotFoundError, UsageError
 from hubimage.gha import Reporter
-from hubimage.inputs import warn_secret_build_args
+from hubimage.input_values import warn_secret_build_args
 from hubimage.reference import ImageReference
 from hubimage.secrets import SECRETS
 from hubimage.summary import report_checks
@@ -199,7 +199,7 @@ def run_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
 
 def _build_secrets(lines: list[str]) -> tuple[BuildSecret, ...]:
     from hubimage.engine import BuildSecret
-    from hubimage.inputs import parse_build_secrets
+    from hubimage.input_values import parse_build_secrets
 
     pairs = parse_build_secrets("\n".join(lines), os.environ, "--build-secret")
     return tuple(BuildSecret(secret_id, value) for secret_id, value in pairs)

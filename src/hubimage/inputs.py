@@ -8,25 +8,21 @@ stage, default and help. The same table drives the CLI flags of `hubimage run`, 
 from __future__ import annotations
 
 import os
-import posixpath
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
-from hubimage.check_inputs import CHECK_NAMES, parse_size
-from hubimage.errors import EXIT_BAD_INPUT, EXIT_OK, BadInputError, UsageError
-from hubimage.reference import ImageReference, validate_tag
-from hubimage.secrets import SECRETS
+from hubimage import input_values as value
+from hubimage.errors import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from hubimage.reference import ImageReference
 
 if TYPE_CHECKING:  # the action checks inputs with the standard library alone, before pip runs
-    from hubimage.gha import Reporter
+    pass
 
 Stage = Literal["build", "check", "push", "bump", "general"]
 BumpMode = Literal["none", "file", "commit", "pr"]
 PushPolicy = Literal["auto", "true", "false"]
-Getter = Callable[[str], str]
 EventName = str  # GITHUB_EVENT_NAME as the runner sets it; "local" outside GitHub Actions
 
 # Events whose code and trigger come only from people with write access to the repository:
@@ -164,9 +160,6 @@ INPUTS: tuple[InputSpec, ...] = (
     ),
 )
 INPUTS_BY_NAME = {spec.name: spec for spec in INPUTS}
-_TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off", ""}
-_REPO_RE = re.compile(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+")
-_HUB_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True)
@@ -256,272 +249,65 @@ def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = Non
     def get(name: str) -> str:
         return raw.get(name, INPUTS_BY_NAME[name].default).strip()
 
-    bump_mode = _choice(get, "bump-mode", ("none", "file", "commit", "pr"))
-    hubs = _split_list(get("hubs"))
-    for hub in hubs:
-        if not _HUB_RE.fullmatch(hub):
-            raise UsageError(f"input 'hubs': {hub!r} is not a valid hub name")
-    hub_config = _config_path(get("hub-config"), in_repository=bump_mode in ("commit", "pr"))
+    bump_mode = value.choice(get, "bump-mode", ("none", "file", "commit", "pr"))
+    hubs = value.hub_names(get("hubs"))
+    hub_config = value.config_path(get("hub-config"), in_repository=bump_mode in ("commit", "pr"))
     if bump_mode != "none" and (hub_config is None) != (not hubs):
         raise UsageError("inputs 'hub-config' and 'hubs' go together: give both or neither")
-    repository = get("bump-repository") or None
-    if repository and not _REPO_RE.fullmatch(repository):
-        raise UsageError(f"input 'bump-repository': {repository!r} is not owner/name")
+    repository = value.repository("bump-repository", get("bump-repository"))
     return RunInputs(
         context=Path(get("context") or "."),
-        image=_image(get("image")),
-        builder=_choice(get, "builder", ("auto", "repo2docker", "pangeo", "dockerfile")),
-        tag=_tag("tag", get("tag")),
+        image=value.image(get("image")),
+        builder=value.choice(get, "builder", ("auto", "repo2docker", "pangeo", "dockerfile")),
+        tag=value.tag("tag", get("tag")),
         tag_scheme=get("tag-scheme") or "content",
-        extra_tags=tuple(_tag("extra-tags", t) or "" for t in _split_list(get("extra-tags"))),
-        build_args=_key_values("build-args", get("build-args")),
+        extra_tags=tuple(
+            value.tag("extra-tags", t) or "" for t in value.split_list(get("extra-tags"))
+        ),
+        build_args=value.key_values("build-args", get("build-args")),
         target=get("target") or None,
-        build_secrets=parse_build_secrets(
+        build_secrets=value.parse_build_secrets(
             raw.get("build-secrets", ""), os.environ if environ is None else environ
         ),
-        build_engine=_choice(get, "build-engine", ("auto", "buildx", "legacy")),
-        cache=_choice(get, "cache", ("registry", "inline", "gha", "none")),
-        pangeo_base_image=_base_image(get("pangeo-base-image")),
-        pangeo_base_tag=_tag("pangeo-base-tag", get("pangeo-base-tag")),
-        repo2docker_version=_version_of("repo2docker-version", get("repo2docker-version")),
-        force=_bool(get, "force"),
-        check=_bool(get, "check"),
-        user_id=_int(get, "user-id", 0, 2**31 - 1),
-        hub_version=_version(get("hub-version")),
-        server_timeout=float(_int(get, "server-timeout", 1, 3600)),
-        skip_checks=_check_names(get("skip-checks")),
-        spawn_timeout=float(_int(get, "spawn-timeout", 1, 86400)),
-        max_image_size=_size("max-image-size", get("max-image-size")),
-        max_compressed_size=_size("max-compressed-size", get("max-compressed-size")),
-        all_kernels=_bool(get, "all-kernels"),
-        lab_url=_lab_url(get("lab-url")),
-        push=_choice(get, "push", ("auto", "true", "false")),
+        build_engine=value.choice(get, "build-engine", ("auto", "buildx", "legacy")),
+        cache=value.choice(get, "cache", ("registry", "inline", "gha", "none")),
+        pangeo_base_image=value.base_image(get("pangeo-base-image")),
+        pangeo_base_tag=value.tag("pangeo-base-tag", get("pangeo-base-tag")),
+        repo2docker_version=value.version("repo2docker-version", get("repo2docker-version")),
+        force=value.boolean(get, "force"),
+        check=value.boolean(get, "check"),
+        user_id=value.integer(get, "user-id", 0, 2**31 - 1),
+        hub_version=value.hub_version(get("hub-version")),
+        server_timeout=float(value.integer(get, "server-timeout", 1, 3600)),
+        skip_checks=value.check_names(get("skip-checks")),
+        spawn_timeout=float(value.integer(get, "spawn-timeout", 1, 86400)),
+        max_image_size=value.size("max-image-size", get("max-image-size")),
+        max_compressed_size=value.size("max-compressed-size", get("max-compressed-size")),
+        all_kernels=value.boolean(get, "all-kernels"),
+        lab_url=value.lab_url(get("lab-url")),
+        push=value.choice(get, "push", ("auto", "true", "false")),
         registry_username=get("registry-username") or None,
         registry_password=get("registry-password") or None,
-        require_public=_bool(get, "require-public"),
-        skip_unchanged=_choice(get, "skip-unchanged", ("auto", "true", "false")),
+        require_public=value.boolean(get, "require-public"),
+        skip_unchanged=value.choice(get, "skip-unchanged", ("auto", "true", "false")),
         hub_config=hub_config,
         hubs=hubs,
         image_path=get("image-path") or None,
         bump_mode=bump_mode,
         bump_repository=repository,
         bump_branch=get("bump-branch") or None,
-        allow_shared=_bool(get, "allow-shared"),
-        update_references=_bool(get, "update-references"),
-        pr_labels=_split_list(get("pr-labels")),
-        pr_reviewers=_split_list(get("pr-reviewers")),
-        pr_team_reviewers=_slugs("pr-team-reviewers", get("pr-team-reviewers")),
-        pr_draft=_bool(get, "pr-draft"),
+        allow_shared=value.boolean(get, "allow-shared"),
+        update_references=value.boolean(get, "update-references"),
+        pr_labels=value.split_list(get("pr-labels")),
+        pr_reviewers=value.split_list(get("pr-reviewers")),
+        pr_team_reviewers=value.slugs("pr-team-reviewers", get("pr-team-reviewers")),
+        pr_draft=value.boolean(get, "pr-draft"),
         github_token=get("github-token") or None,
-        dry_run=_bool(get, "dry-run"),
-        bump_scope=_choice(get, "bump-scope", ("source", "hub")),
-        pin_digest=_bool(get, "pin-digest"),
+        dry_run=value.boolean(get, "dry-run"),
+        bump_scope=value.choice(get, "bump-scope", ("source", "hub")),
+        pin_digest=value.boolean(get, "pin-digest"),
         chart=get("chart") or None,
     )
-
-
-def _config_path(text: str, in_repository: bool) -> Path | None:
-    """`hub-config`. In commit and pr modes a path in the config repository: relative, never
-    leaving it with `..`. In file mode a local path the workflow chose (the values files it
-    lists are kept inside its repository by the bump itself)."""
-    if not text:
-        return None
-    if not in_repository:
-        return Path(text)
-    normal = posixpath.normpath(text.replace("\\", "/"))
-    if posixpath.isabs(normal) or normal == ".." or normal.startswith("../"):
-        raise UsageError(
-            f"input 'hub-config': {text!r} leaves the repository; give a path relative to "
-            "the repository root (e.g. config/clusters/NAME/cluster.yaml)"
-        )
-    return Path(text)
-
-
-def _check_names(text: str) -> tuple[str, ...]:
-    names = _split_list(text)
-    unknown = [name for name in names if name not in CHECK_NAMES]
-    if unknown:
-        raise UsageError(
-            f"input 'skip-checks': unknown check(s) {', '.join(unknown)}; "
-            f"the checks are {', '.join(CHECK_NAMES)}"
-        )
-    return names
-
-
-def _size(name: str, text: str) -> int | None:
-    return parse_size(text, f"input '{name}':")
-
-
-def _lab_url(text: str) -> str:
-    path = text.strip().lstrip("/") or "lab"
-    if "://" in path or ".." in path.split("/") or any(c.isspace() for c in path):
-        raise UsageError(
-            f"input 'lab-url': {text!r} is not a page of the user's server, such as lab or tree"
-        )
-    return path
-
-
-def _split_list(text: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in re.split(r"[,\n]", text) if item.strip())
-
-
-def _slugs(name: str, text: str) -> tuple[str, ...]:
-    slugs = _split_list(text)
-    for slug in slugs:
-        if not _HUB_RE.fullmatch(slug):
-            raise UsageError(f"input '{name}': {slug!r} is not a team slug such as hub-admins")
-    return slugs
-
-
-def _choice(get: Getter, name: str, allowed: tuple[str, ...]) -> Any:
-    """The lower-cased value, checked against `allowed` (typed by the field it fills)."""
-    value = get(name).lower()
-    if value not in allowed:
-        raise UsageError(f"input '{name}': {value!r} is not one of {', '.join(allowed)}")
-    return value
-
-
-def _bool(get: Getter, name: str) -> bool:
-    value = get(name).lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise UsageError(f"input '{name}': {value!r} is not true or false")
-
-
-def _int(get: Getter, name: str, low: int, high: int) -> int:
-    value = get(name)
-    if not re.fullmatch(r"[0-9]+", value) or not low <= int(value) <= high:
-        raise UsageError(f"input '{name}': {value!r} is not a whole number from {low} to {high}")
-    return int(value)
-
-
-def _image(text: str) -> ImageReference | None:
-    if not text:
-        return None
-    try:
-        reference = ImageReference.parse(text)
-    except BadInputError as error:
-        raise UsageError(f"input 'image': {error}") from error
-    if reference.tag or reference.digest:
-        raise UsageError(
-            f"input 'image': give the name without a tag ({reference.name}); "
-            "use 'tag' or 'tag-scheme' for the tag"
-        )
-    return reference
-
-
-def _tag(name: str, text: str) -> str | None:
-    if not text:
-        return None
-    try:
-        return validate_tag(text)
-    except BadInputError as error:
-        raise UsageError(f"input '{name}': {error}") from error
-
-
-def _base_image(text: str) -> str:
-    try:
-        reference = ImageReference.parse(text)
-    except BadInputError as error:
-        raise UsageError(f"input 'pangeo-base-image': {error}") from error
-    if reference.tag or reference.digest:
-        raise UsageError("input 'pangeo-base-image': give the name only; the tag is separate")
-    return text
-
-
-def _version_of(name: str, text: str) -> str | None:
-    if text and not re.fullmatch(r"[0-9]+(\.[0-9]+)*([a-z0-9.+-]*)", text):
-        raise UsageError(f"input '{name}': {text!r} is not a version")
-    return text or None
-
-
-def _version(text: str) -> str | None:
-    if text and not re.fullmatch(r"[0-9]+(\.[0-9]+){0,2}([a-z0-9.+-]*)", text):
-        raise UsageError(f"input 'hub-version': {text!r} is not a version such as 5.2.1")
-    return text or None
-
-
-def _key_values(name: str, text: str) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        key, sep, value = line.strip().partition("=")
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            raise UsageError(f"input '{name}': {line.strip()!r} is not KEY=VALUE")
-        result[key] = value
-    return result
-
-
-_SECRET_ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-
-
-def parse_build_secrets(
-    text: str, environ: Mapping[str, str], what: str = "input 'build-secrets'"
-) -> tuple[tuple[str, str], ...]:
-    """`id=value` or `id=env:NAME` lines, as docker/build-push-action users write them.
-
-    Every value is registered for masking the moment it is read; errors name the secret's
-    id and line, never its value. The values reach `docker buildx build` only through that
-    process's environment (`--secret id=ID,env=VAR`), never its argv or a file.
-    """
-    found: dict[str, str] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        secret_id, sep, value = line.partition("=")
-        secret_id = secret_id.strip()
-        if not sep or not _SECRET_ID_RE.fullmatch(secret_id):
-            raise UsageError(
-                f"{what}: line {number} is not id=value or id=env:NAME",
-                hint="for example: pip_token=env:PIP_TOKEN",
-            )
-        if value.startswith("env:"):
-            name = value[4:].strip()
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-                raise UsageError(f"{what}: secret {secret_id!r}: {name!r} is not a variable name")
-            if not environ.get(name):
-                raise UsageError(
-                    f"{what}: secret {secret_id!r} reads ${name}, which is not set or empty",
-                    hint=f"pass it to the step: env: {{{name}: ${{{{ secrets.{name} }}}}}}",
-                )
-            value = environ[name]
-        SECRETS.add(value)
-        if not value:
-            raise UsageError(f"{what}: secret {secret_id!r} is empty")
-        if secret_id in found:
-            raise UsageError(f"{what}: secret {secret_id!r} is given twice")
-        found[secret_id] = value
-    return tuple(found.items())
-
-
-# Build-arg names that usually carry a secret. A build arg's value is kept in the image's
-# history (`docker history`, the image config), readable by anyone who can pull the image.
-_SECRET_NAME_PARTS = ("TOKEN", "PASSWORD", "PASSWD", "SECRET", "KEY", "CREDENTIAL")
-
-
-def secret_like_build_args(build_args: Mapping[str, str]) -> tuple[str, ...]:
-    """Names of build args that look like they carry a secret (`*TOKEN*`, `*KEY*`, ...)."""
-    return tuple(
-        name for name in build_args if any(part in name.upper() for part in _SECRET_NAME_PARTS)
-    )
-
-
-def warn_secret_build_args(build_args: Mapping[str, str], reporter: Reporter) -> None:
-    """Mask each secret-looking build arg's value, and say where such a value belongs."""
-    for name in secret_like_build_args(build_args):
-        SECRETS.add(build_args[name])
-        reporter.annotate(
-            "warning",
-            f"build arg {name} looks like a secret: build args are kept in the image's "
-            "history, where anyone who can pull the image reads them; pass it with the "
-            "`build-secrets` input instead (a BuildKit secret mount, RUN --mount=type=secret), "
-            "which is never stored in the image",
-            title="build",
-        )
 
 
 def event_name(environ: Mapping[str, str] = os.environ) -> EventName:

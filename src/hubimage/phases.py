@@ -199,7 +199,7 @@ class Phases:
             )
 
     def build(self) -> None:
-        from hubimage.inputs import warn_secret_build_args
+        from hubimage.input_values import warn_secret_build_args
         from hubimage.inventory import take_inventory
 
         warn_secret_build_args(self.inputs.build_args, self.reporter)

@@ -13,7 +13,7 @@ from hubimage.build.scrub import credential_findings, scrub_git_config
 from hubimage.build.steps import StepLog
 from hubimage.engine import BuildSecret, BuildSpec
 from hubimage.errors import BuildInputError, UsageError
-from hubimage.inputs import parse_build_secrets
+from hubimage.input_values import parse_build_secrets
 from hubimage.secrets import SECRETS
 
 
