@@ -49,7 +49,7 @@ def test_the_layers_are_kept_as_they_are() -> None:
     ("module", "upward_import"),
     [
         ("summary.py", "from hubimage.pipeline import run_pipeline"),
-        ("phases.py", "from hubimage.commands import run_command"),
+        ("phases/state.py", "from hubimage.commands import run_command"),
         ("build/tags.py", "from hubimage.phases import Phases"),
         ("check/runner.py", "from hubimage.bump import BumpResult"),
     ],

@@ -50,7 +50,7 @@ def plan_cache(
     images = tuple(extra_images)
     if not buildkit:
         # The legacy builder can use only images in the local store: the run pulls the hub's
-        # image itself (phases.py), so the plan adds none.
+        # image itself (phases/building.py), so the plan adds none.
         note = None
         if wanted != "inline":
             note = f"cache {wanted} needs buildx; the legacy builder reuses the hub's image only"

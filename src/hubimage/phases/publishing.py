@@ -1,0 +1,176 @@
+"""The phases that publish: the tag, an image already published under it, the push, the bump.
+
+`Phases` is the whole set: each module adds to the one before (state → checking → building
+→ publishing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from hubimage.phases.building import BuildingPhases
+from hubimage.policy import (
+    checks_record_mismatch,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+class Phases(BuildingPhases):
+    def resolve_tag(self) -> None:
+        from hubimage.build import compute_tag
+
+        with self.reporter.group("Tag"):
+            tag = self.inputs.tag or compute_tag(self.inputs.context, self.inputs.tag_scheme)
+            self.outcome.tag = tag
+            self.reporter.info(
+                f"tag: {tag} (from {'input' if self.inputs.tag else self.inputs.tag_scheme})"
+            )
+
+    def preflight_bump(self) -> None:
+        """Plan the bump now, so a wrong hub name or config fails before anything is pushed."""
+        from hubimage.rollout import preview
+
+        if not (self.policy.bump or self.policy.plan_bump_only):
+            return
+        with self.reporter.group("Plan the bump"):
+            plan = preview(self._rollout_request())
+            for edit in plan.edits:
+                for change in edit.changes:
+                    self.reporter.info(f"{edit.file}: {change.hub}: {change.old} -> {change.new}")
+
+    def find_existing(self, *, verify: bool = True) -> bool:
+        """True when the target already serves this tag: no build, no push, reuse the digest.
+
+        `verify`: check a published image that carries no passed checks of hubimage's
+        (not needed when it is about to be rebuilt).
+        """
+        from hubimage.errors import RegistryAuthError
+        from hubimage.registry import RegistryClient
+        from hubimage.registry.retry import READ_RETRY
+
+        labels: dict[str, str] | None = None
+        with self.reporter.group("Look for an existing image"):
+            try:
+                with RegistryClient(
+                    self.name.registry_host, self.login, retry=READ_RETRY
+                ) as client:
+                    digest = client.manifest_digest(self.name.repository, self.outcome.tag)
+                    labels = client.image_labels(self.name.repository, digest) if digest else None
+            except RegistryAuthError as error:
+                # Hosted registries answer 401/403 for a repository that does not exist yet;
+                # the push will tell wrong credentials apart.
+                self.reporter.info(f"cannot look up the tag ({error.message}); building")
+                return False
+            if digest is None:
+                self.reporter.info(
+                    f"{self.name.name}:{self.outcome.tag} is not in the registry yet"
+                )
+                return False
+            self.outcome.digest = digest
+            self.outcome.image_ref = f"{self.name.qualified_name}@{digest}"
+            self.outcome.reused_existing = True
+            self.outcome.notes.append(
+                f"{self.name.name}:{self.outcome.tag} already exists; build and push skipped"
+            )
+            self.reporter.info(f"already published as {self.outcome.image_ref}")
+        self._published_labels = labels or {}
+        if verify and self.inputs.check:
+            why = checks_record_mismatch(labels or {}, self._expected_checks())
+            if why is not None:
+                self._check_published_image(why)
+        return True
+
+    def rebuild_published(self) -> None:
+        """A scheduled run finds its tag published: build again, under the tag plus the date.
+
+        The content tag only changes with the repository, so a weekly rebuild that picks up
+        new upstream packages needs a new tag that sorts after the old one. When no package
+        changed, `packages_unchanged` puts the published tag and digest back in the outcome.
+        """
+        import datetime as dt
+
+        self._published = (self.outcome.tag, self.outcome.digest)
+        today = dt.datetime.now(dt.timezone.utc).strftime("%Y.%m.%d")
+        self.outcome.tag = f"{self.outcome.tag}-{today}"
+        self.outcome.digest = self.outcome.image_ref = ""
+        self.outcome.reused_existing = False
+        self.outcome.notes.clear()
+        self.reporter.info(
+            f"scheduled rebuild of {self.name.name}:{self._published[0]}; if any package "
+            f"changed it is published as {self.outcome.tag}"
+        )
+
+    def _check_published_image(self, why: str) -> None:
+        """A tag without a matching record of hubimage's checks: pull it by digest, check it."""
+        from hubimage.errors import ChecksFailedError, RegistryError
+
+        reference = f"{self.name.qualified_name}@{self.outcome.digest}"
+        self.reporter.info(
+            f"{reference} carries no passed checks of hubimage's matching this run ({why}); "
+            "checking it"
+        )
+        if not self.engine.pull(
+            self.name.qualified_name, self.outcome.digest, self.login.auth_config()
+        ):
+            raise RegistryError(f"cannot pull {reference} to check it")
+        self.outcome.local_image = reference
+        if self.check().failed:
+            raise ChecksFailedError(
+                f"the published {self.name.name}:{self.outcome.tag} fails its checks; "
+                "no hub was pointed at it",
+                hint="fix the image and publish a new tag (or force a rebuild with force: true)",
+            )
+
+    def push(self) -> None:
+        from hubimage.registry import push_image
+
+        with self.reporter.group(f"Push {self.name.qualified_name}"):
+            result = push_image(
+                self.engine,
+                self.outcome.local_image,
+                self.name,
+                self.tags,
+                self.login,
+                check_public=self.inputs.require_public,
+            )
+            for warning in result.warnings:
+                self.reporter.annotate("warning", warning, title="registry")
+            self.outcome.digest = result.digest
+            self.outcome.image_ref = result.image_ref
+            self.outcome.pushed = True
+            from hubimage.check.pushed import verify_pushed_size
+
+            budget = self.inputs.max_compressed_size
+            verify_pushed_size(
+                self.name, result.digest, self.login, budget, self.outcome.checks, self.reporter
+            )
+        if self.inputs.image is not None:
+            self.export_cache()  # only now: the registry served the checked image's digest
+
+    def bump(self) -> None:
+        from hubimage.rollout import roll_out
+
+        if not self.policy.bump:
+            return
+        with self.reporter.group(f"Bump {', '.join(self.inputs.hubs)}"):
+            request = replace(self._rollout_request(), pr_body=self.pull_request_body())
+            result = roll_out(request, self.reporter)
+            self.outcome.bump_result = result.result
+            self.outcome.pr_number = result.pr_number
+            self.outcome.pr_url = result.pr_url or ""
+
+    def show_bump(self) -> None:
+        """Dry run: the bump this run would make, as a diff; nothing is written anywhere."""
+        from hubimage.rollout import roll_out
+
+        with self.reporter.group(f"Bump {', '.join(self.inputs.hubs)} (dry run: nothing written)"):
+            request = replace(self._rollout_request(), dry_run=True)
+            result = roll_out(request, self.reporter)
+            self.outcome.bump_diff = result.diff
+            self.reporter.info(result.diff.rstrip("\n") or "no change to the hub config")
+            self.outcome.notes.append(
+                "dry run: the bump was planned and its diff is in the log; nothing was written"
+            )
