@@ -68,6 +68,7 @@ class Document:
     node_count: int = 0  # nodes written (an alias is not one more)
     index: int = 0  # which YAML document of the file this is (the one holding the hubs)
     count: int = 1  # how many documents the file has
+    composed_in_c: bool = False  # by ruamel.yaml.clib's composer (else the pure one)
 
     @property
     def span(self) -> tuple[int, int]:
@@ -148,8 +149,9 @@ def _parse_document(text: str, filename: str) -> Document:
             raise ConfigError(f"{filename}: not valid YAML: {error}") from None
     index = _hub_document(roots, filename) if len(roots) > 1 else 0
     root = roots[index] if roots else None
-    document = Document(filename, text, root, None, _newline_of(text))
+    document = Document(filename, text, root, None, newline_of(text))
     document.index, document.count = index, len(roots)
+    document.composed_in_c = yaml.Resolver is _Yaml12Resolver
     document.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r(?!\n)", text)]
     if root is not None:
         _index(document, root, ())
@@ -199,6 +201,18 @@ def _compose_fast(text: str) -> tuple[YAML | None, list[Node]]:
         return yaml, list(yaml.compose_all(text))
     except YAMLError:
         return None, []
+
+
+def compose_roots(text: str) -> list[Node] | None:
+    """The document roots from the C composer alone, None where it is not used or fails
+    (nothing constructed, nothing indexed: for checks that compare node graphs)."""
+    with collector_paused(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReusedAnchorWarning)
+        try:
+            yaml, roots = _compose_fast(text)
+        except RecursionError:
+            return None
+    return roots if yaml is not None else None
 
 
 def children(node: Node) -> Iterator[tuple[str | int, Node | None, Node]]:
@@ -335,7 +349,7 @@ def _anchor_name(text: str, node: Node) -> str | None:
     return found.group(1) if found else None
 
 
-def _newline_of(text: str) -> str:
+def newline_of(text: str) -> str:
     first = re.search(r"\r\n|\n|\r", text)
     return first.group() if first else "\n"
 
