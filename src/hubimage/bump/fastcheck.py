@@ -91,13 +91,15 @@ def _trie(paths: list[tuple[YamlPath, str]]) -> Trie:
 
 
 class _Matcher:
-    """Walks the old and the new graph together, pairing nodes one to one (aliases too)."""
+    """Walks the old and the new graph together, pairing nodes one to one (aliases too).
+
+    Nodes are told apart by id(): both graphs stay alive while the walk runs.
+    """
 
     def __init__(self, document: Document) -> None:
         self.document = document
         self.old_to_new: dict[int, Node] = {}
         self.new_to_old: dict[int, Node | None] = {}
-        self.keep: list[Node] = []  # keeps paired nodes alive, so their ids stay theirs
 
     def pair(self, old: Node | None, new: Node) -> bool:
         """Pair `old` with `new`; False if already paired so (nothing more to compare)."""
@@ -110,7 +112,6 @@ class _Matcher:
         if old is not None:
             self.old_to_new[id(old)] = new
         self.new_to_old[id(new)] = old
-        self.keep.append(new)
         return True
 
     def match(self, old: Node | None, new: Node, trie: Trie | str) -> None:
@@ -191,29 +192,47 @@ class _Matcher:
             raise _NotProved
 
     def same(self, old: Node, new: Node) -> None:
-        """`new` is node for node `old` (so it constructs to the same data)."""
+        """`new` is node for node `old` (so it constructs to the same data).
+
+        The walk that costs most on a large file, so it is written out flat: a node not
+        anchored in the old graph is reached once, so its partner must be new to the walk;
+        an anchored one goes through `pair`.
+        """
+        anchored, merged, seen = self.document.anchored, self.document.merge_pairs, self.new_to_old
         stack = [(old, new)]
+        pop, push = stack.pop, stack.append
         while stack:
-            a, b = stack.pop()
-            if type(a) is not type(b) or a.tag != b.tag:
+            a, b = pop()
+            kind, tag_a, tag_b = a.__class__, a.ctag, b.ctag
+            if kind is not b.__class__ or not (
+                tag_a is tag_b or (tag_a.suffix == tag_b.suffix and tag_a.handle == tag_b.handle)
+            ):
                 raise _NotProved
-            if not self.pair(a, b):
-                continue
-            if isinstance(a, ScalarNode):
+            if id(a) in anchored:
+                if not self.pair(a, b):
+                    continue
+            elif id(b) in seen:
+                raise _NotProved
+            else:
+                seen[id(b)] = a
+            if kind is ScalarNode:
                 if a.value != b.value:
                     raise _NotProved
                 continue
-            old_items = self.document.merge_pairs.get(id(a), a.value)
-            if len(old_items) != len(b.value):
+            old_items = merged.get(id(a), a.value)
+            new_items = b.value
+            if len(old_items) != len(new_items):
                 raise _NotProved
-            if isinstance(a, MappingNode):
+            if kind is MappingNode:
                 for (old_key, old_value), (new_key, new_value) in zip(
-                    old_items, b.value, strict=True
+                    old_items, new_items, strict=True
                 ):
-                    stack.append((old_key, new_key))
-                    stack.append((old_value, new_value))
+                    push((old_key, new_key))
+                    push((old_value, new_value))
+            elif kind is SequenceNode:
+                stack.extend(zip(old_items, new_items, strict=True))
             else:
-                stack.extend(zip(old_items, b.value, strict=True))
+                raise _NotProved
 
 
 def _same_scalar(old: Node, new: Node) -> bool:
