@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 
 from hubimage.bump.document import parse_document, same_data
 from hubimage.bump.fastcheck import planned_paths, proved_document
+from hubimage.errors import ConfigError
 
 pytest.importorskip("_ruamel_yaml")  # the proof is only tried with the C composer
 
@@ -97,3 +98,30 @@ def test_random_damage_is_never_proved_unless_it_reads_back_as_planned() -> None
         proved, expected = prove(OLD, damaged, [(TAG, "def456")])
         if proved is not None:
             assert same_data(reference(damaged), expected), damaged
+
+
+SCALARS = [
+    *("yes", "no", "On", "y", "0x1f", "0o17", "017", "1_000", "1:30", ".inf", "-.Inf"),
+    *(".nan", "2002-12-14", "2001-12-14t21:59:43.10-05:00", "~", "null", "", '""', "true"),
+    *("1e3", "+12", "-0", "0b101", "!!str 1", '!!int "3"', "!!float 1", "hello", "'x'"),
+    *("[1, {a: b}]", "{a: 1}", "!!binary aGk=", "!!set {a, b}", "=", "<<"),
+]
+
+
+def test_parsed_data_is_what_ruamel_constructs() -> None:
+    """document's own builder of plain data against ruamel's pure loader, on odd scalars."""
+    chances = random.Random(12)
+    compared = 0
+    for _ in range(200):
+        # keys: the scalars only (a collection as a key is refused before any of this)
+        keys = [chances.choice([*SCALARS[:28], "k", "k2", "1"]) for _ in range(5)]
+        lines = ["top:", *(f"  {key}: {chances.choice(SCALARS)}" for key in keys)]
+        lines.append(f"  list: [{', '.join(chances.sample(SCALARS, 4))}]")
+        text = "\n".join(lines) + "\n"
+        try:
+            data = parse_document(text, "x.yaml").data
+        except ConfigError:
+            continue  # duplicate keys and the like: refused either way
+        assert same_data(data, reference(text)), text
+        compared += 1
+    assert compared > 50

@@ -26,6 +26,7 @@ from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
+from hubimage.bump.construct import construct_plain
 from hubimage.bump.expansion import check_expansion
 from hubimage.bump.paths import YamlPath
 from hubimage.errors import ConfigError, SourceLocation
@@ -157,11 +158,19 @@ def _parse_document(text: str, filename: str) -> Document:
         _index(document, root, ())
         check_expansion(document, root)
     try:
-        # Constructing flattens merge keys in the node graph: index first (above).
-        document.data = yaml.constructor.construct_document(root) if root is not None else None
+        document.data = _construct(document, yaml, root) if root is not None else None
     except MarkedYAMLError as error:
         raise _yaml_error(error, filename) from None
     return document
+
+
+def _construct(document: Document, yaml: YAML, root: Node) -> Any:
+    if document.composed_in_c:
+        # Anything unusual, any error: ruamel constructs it all (its data, its errors).
+        with contextlib.suppress(Exception):
+            return construct_plain(yaml.constructor, root, document.anchored)
+    # Constructing flattens merge keys in the node graph: index first (above).
+    return yaml.constructor.construct_document(root)
 
 
 # Top-level keys of a document that holds hub configuration (a hub list, a hub's values, hubploy).
