@@ -15,7 +15,7 @@ from ruamel.yaml.nodes import MappingNode
 
 from hubimage.bump.document import (
     Document,
-    collector_paused,
+    collector_paused_in,
     own_child,
     parse_document,
     same_data,
@@ -34,6 +34,7 @@ from hubimage.reference import ImageReference
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
+@collector_paused_in
 def edit_config_text(
     text: str,
     *,
@@ -68,19 +69,18 @@ def edit_config_text(
         create=create,
         digest=parse_digest(digest) if digest else None,
     )
-    with collector_paused():
-        usable = parsed is not None and parsed.text is text and parsed.filename == filename
-        document = parsed if parsed is not None and usable else parse_document(text, filename)
-        layout = find_layout(document)
-        if layout.kind == "values" and request.explicit_path is None:
-            hubploy_path = hubploy_image_path(document, request.image)
-            if hubploy_path is not None:
-                request = replace(request, explicit_path=hubploy_path)
-        scopes = hub_scopes(document, layout, hub_names(hubs), chart, wrappers or {})
-        plan = plan_bump(document, layout, scopes, request)
-        new_text = apply_splices(text, [edit.splice for edit in plan.edits])
-        new_document = _verify(document, new_text, plan)
-        return _result(document, new_document, plan)
+    usable = parsed is not None and parsed.text is text and parsed.filename == filename
+    document = parsed if parsed is not None and usable else parse_document(text, filename)
+    layout = find_layout(document)
+    if layout.kind == "values" and request.explicit_path is None:
+        hubploy_path = hubploy_image_path(document, request.image)
+        if hubploy_path is not None:
+            request = replace(request, explicit_path=hubploy_path)
+    scopes = hub_scopes(document, layout, hub_names(hubs), chart, wrappers or {})
+    plan = plan_bump(document, layout, scopes, request)
+    new_text = apply_splices(text, [edit.splice for edit in plan.edits])
+    new_document = _verify(document, new_text, plan)
+    return _result(document, new_document, plan)
 
 
 def hub_names(hubs: Sequence[str]) -> tuple[str, ...]:
