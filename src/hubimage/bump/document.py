@@ -49,6 +49,22 @@ class _Yaml12Resolver(VersionedResolver):
     def versioned_resolver(self) -> Any:
         return super().versioned_resolver
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """ruamel's answer, remembered per (kind, text, implicit): keys and values repeat
+        (each hub has its `name:`, `config:` ...), and the answer depends on nothing else
+        here (no path resolvers). Nodes then share their Tag, which nothing changes."""
+        if self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        key = (kind, value, implicit)
+        tag = self._seen.get(key)
+        if tag is None:
+            tag = self._seen[key] = super().resolve(kind, value, implicit)
+        return tag
+
+    @functools.cached_property
+    def _seen(self) -> dict[tuple[Any, Any, Any], Any]:
+        return {}
+
 
 # An anchor in a node's properties (`&name`, maybe after or before a `!tag`).
 _ANCHOR = re.compile(r"(?:![^\s]*\s+)?&([^\s,\[\]{}]+)")
