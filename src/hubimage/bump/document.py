@@ -32,6 +32,7 @@ from hubimage.bump.paths import YamlPath
 from hubimage.errors import ConfigError, SourceLocation
 
 MERGE_KEY = "<<"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -371,16 +372,24 @@ def _index(document: Document, node: Node, path: YamlPath) -> None:
                 current.anchor = _anchor_name(document.text, current)
             continue  # an alias: its content was indexed at the definition
         document.node_count += 1
+        # One pass over a mapping's pairs: styles, merge keys, the children to visit.
         if isinstance(current, MappingNode):
-            for key_node, _ in current.value:
-                _plain_style_is_none(key_node)
-        _plain_style_is_none(current)
-        if isinstance(current, MappingNode) and any(
-            k.value == MERGE_KEY and k.tag == "tag:yaml.org,2002:merge" for k, _ in current.value
-        ):
-            document.merge_pairs[id(current)] = list(current.value)
-        entries = [(value, (*current_path, key)) for key, _, value in children(current)]
-        stack.extend(reversed(entries))
+            entries, merges = [], False
+            for key_node, value in current.value:
+                if isinstance(key_node, ScalarNode):
+                    if key_node.style == "":
+                        key_node.style = None
+                    if key_node.value == MERGE_KEY and key_node.tag == _MERGE_TAG:
+                        merges = True
+                entries.append((value, (*current_path, str(key_node.value))))
+            if merges:
+                document.merge_pairs[id(current)] = list(current.value)
+            stack.extend(reversed(entries))
+        elif isinstance(current, SequenceNode):
+            items = current.value
+            stack.extend((items[i], (*current_path, i)) for i in range(len(items) - 1, -1, -1))
+        else:
+            _plain_style_is_none(current)
 
 
 def _plain_style_is_none(node: Node) -> None:
