@@ -12,20 +12,20 @@ import bisect
 import contextlib
 import copy
 import functools
-import gc
 import importlib.util
 import math
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
+from hubimage.bump.collector import collector_paused
 from hubimage.bump.construct import construct_plain
 from hubimage.bump.expansion import check_expansion
 from hubimage.bump.paths import YamlPath
@@ -34,8 +34,6 @@ from hubimage.errors import ConfigError, SourceLocation
 MERGE_KEY = "<<"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
-P = ParamSpec("P")
-R = TypeVar("R")
 
 # ruamel.yaml.clib's C parser (module `_ruamel_yaml`), which YAML(pure=False) picks up.
 _HAS_CLIB = importlib.util.find_spec("_ruamel_yaml") is not None
@@ -140,39 +138,6 @@ def _too_deep(filename: str) -> ConfigError:
         f"{filename}: its YAML nests more than {MAX_DEPTH} levels deep; no hub config does",
         hint="check that --config names the right file",
     )
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while node graphs and their data are built.
-
-    It rescans every object made so far each time it runs while the graph grows, which
-    made a bump grow quadratically with the file; the graph has no cycles to collect.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def collector_paused_in(function: Callable[P, R]) -> Callable[P, R]:
-    """`function` run with the collector paused, resumed only after its locals are gone.
-
-    Everything allocated while paused is in the youngest generation when the collector
-    resumes; if a file's node graphs are still alive then, the collector scans them all,
-    once per generation (0.1 s for a 1,000-hub file). Resumed after the function has
-    returned, only what it returns is left to scan.
-    """
-
-    @functools.wraps(function)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        with collector_paused():
-            return function(*args, **kwargs)
-
-    return run
 
 
 def _parse_document(text: str, filename: str) -> Document:

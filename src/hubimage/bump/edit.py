@@ -13,9 +13,9 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode
 
+from hubimage.bump.collector import collector_paused_in
 from hubimage.bump.document import (
     Document,
-    collector_paused_in,
     own_child,
     parse_document,
     same_data,

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from hubimage.bump.document import Document, collector_paused_in
+from hubimage.bump.collector import collector_paused_in
+from hubimage.bump.document import Document
 from hubimage.bump.edit import hub_names, parse_image
 from hubimage.bump.effective import Offers, chart_prefix, describe, merge_values, offered_images
 from hubimage.bump.hubfiles import (
