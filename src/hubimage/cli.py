@@ -11,7 +11,6 @@ import argparse
 import json
 import re
 import sys
-import traceback
 from collections.abc import Sequence
 
 from hubimage import __version__
@@ -168,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         payload = {"error": error.message, "hint": error.hint, "exit_code": code}
     except Exception as error:  # a bug: still redact, still exit 1, keep the traceback
         code = exit_code_for(error)
+        import traceback  # only after a bug: not on every start-up
+
         reporter.info(reporter.redact(traceback.format_exc()))
         reporter.annotate("error", f"internal error: {error!r}", title=f"hubimage {args.verb}")
         payload = {"error": f"internal error: {error!r}", "exit_code": code}

@@ -12,7 +12,6 @@ import bisect
 import contextlib
 import copy
 import functools
-import gc
 import importlib.util
 import math
 import re
@@ -26,11 +25,15 @@ from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
+from hubimage.bump.collector import collector_paused
+from hubimage.bump.construct import construct_plain
 from hubimage.bump.expansion import check_expansion
 from hubimage.bump.paths import YamlPath
 from hubimage.errors import ConfigError, SourceLocation
 
 MERGE_KEY = "<<"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
 
 # ruamel.yaml.clib's C parser (module `_ruamel_yaml`), which YAML(pure=False) picks up.
 _HAS_CLIB = importlib.util.find_spec("_ruamel_yaml") is not None
@@ -44,6 +47,22 @@ class _Yaml12Resolver(VersionedResolver):
     @functools.cached_property
     def versioned_resolver(self) -> Any:
         return super().versioned_resolver
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """ruamel's answer, remembered per (kind, text, implicit): keys and values repeat
+        (each hub has its `name:`, `config:` ...), and the answer depends on nothing else
+        here (no path resolvers). Nodes then share their Tag, which nothing changes."""
+        if self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        key = (kind, value, implicit)
+        tag = self._seen.get(key)
+        if tag is None:
+            tag = self._seen[key] = super().resolve(kind, value, implicit)
+        return tag
+
+    @functools.cached_property
+    def _seen(self) -> dict[tuple[Any, Any, Any], Any]:
+        return {}
 
 
 # An anchor in a node's properties (`&name`, maybe after or before a `!tag`).
@@ -68,6 +87,7 @@ class Document:
     node_count: int = 0  # nodes written (an alias is not one more)
     index: int = 0  # which YAML document of the file this is (the one holding the hubs)
     count: int = 1  # how many documents the file has
+    composed_in_c: bool = False  # by ruamel.yaml.clib's composer (else the pure one)
 
     @property
     def span(self) -> tuple[int, int]:
@@ -120,22 +140,6 @@ def _too_deep(filename: str) -> ConfigError:
     )
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while node graphs and their data are built.
-
-    It rescans every object made so far each time it runs while the graph grows, which
-    made a bump grow quadratically with the file; the graph has no cycles to collect.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def _parse_document(text: str, filename: str) -> Document:
     yaml, roots = _compose_fast(text)
     if yaml is None:
@@ -148,18 +152,27 @@ def _parse_document(text: str, filename: str) -> Document:
             raise ConfigError(f"{filename}: not valid YAML: {error}") from None
     index = _hub_document(roots, filename) if len(roots) > 1 else 0
     root = roots[index] if roots else None
-    document = Document(filename, text, root, None, _newline_of(text))
+    document = Document(filename, text, root, None, newline_of(text))
     document.index, document.count = index, len(roots)
+    document.composed_in_c = yaml.Resolver is _Yaml12Resolver
     document.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r(?!\n)", text)]
     if root is not None:
         _index(document, root, ())
         check_expansion(document, root)
     try:
-        # Constructing flattens merge keys in the node graph: index first (above).
-        document.data = yaml.constructor.construct_document(root) if root is not None else None
+        document.data = _construct(document, yaml, root) if root is not None else None
     except MarkedYAMLError as error:
         raise _yaml_error(error, filename) from None
     return document
+
+
+def _construct(document: Document, yaml: YAML, root: Node) -> Any:
+    if document.composed_in_c:
+        # Anything unusual, any error: ruamel constructs it all (its data, its errors).
+        with contextlib.suppress(Exception):
+            return construct_plain(yaml.constructor, root, document.anchored)
+    # Constructing flattens merge keys in the node graph: index first (above).
+    return yaml.constructor.construct_document(root)
 
 
 # Top-level keys of a document that holds hub configuration (a hub list, a hub's values, hubploy).
@@ -199,6 +212,18 @@ def _compose_fast(text: str) -> tuple[YAML | None, list[Node]]:
         return yaml, list(yaml.compose_all(text))
     except YAMLError:
         return None, []
+
+
+def compose_roots(text: str) -> list[Node] | None:
+    """The document roots from the C composer alone, None where it is not used or fails
+    (nothing constructed, nothing indexed: for checks that compare node graphs)."""
+    with collector_paused(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReusedAnchorWarning)
+        try:
+            yaml, roots = _compose_fast(text)
+        except RecursionError:
+            return None
+    return roots if yaml is not None else None
 
 
 def children(node: Node) -> Iterator[tuple[str | int, Node | None, Node]]:
@@ -312,16 +337,24 @@ def _index(document: Document, node: Node, path: YamlPath) -> None:
                 current.anchor = _anchor_name(document.text, current)
             continue  # an alias: its content was indexed at the definition
         document.node_count += 1
+        # One pass over a mapping's pairs: styles, merge keys, the children to visit.
         if isinstance(current, MappingNode):
-            for key_node, _ in current.value:
-                _plain_style_is_none(key_node)
-        _plain_style_is_none(current)
-        if isinstance(current, MappingNode) and any(
-            k.value == MERGE_KEY and k.tag == "tag:yaml.org,2002:merge" for k, _ in current.value
-        ):
-            document.merge_pairs[id(current)] = list(current.value)
-        entries = [(value, (*current_path, key)) for key, _, value in children(current)]
-        stack.extend(reversed(entries))
+            entries, merges = [], False
+            for key_node, value in current.value:
+                if isinstance(key_node, ScalarNode):
+                    if key_node.style == "":
+                        key_node.style = None
+                    if key_node.value == MERGE_KEY and key_node.tag == _MERGE_TAG:
+                        merges = True
+                entries.append((value, (*current_path, str(key_node.value))))
+            if merges:
+                document.merge_pairs[id(current)] = list(current.value)
+            stack.extend(reversed(entries))
+        elif isinstance(current, SequenceNode):
+            items = current.value
+            stack.extend((items[i], (*current_path, i)) for i in range(len(items) - 1, -1, -1))
+        else:
+            _plain_style_is_none(current)
 
 
 def _plain_style_is_none(node: Node) -> None:
@@ -335,7 +368,7 @@ def _anchor_name(text: str, node: Node) -> str | None:
     return found.group(1) if found else None
 
 
-def _newline_of(text: str) -> str:
+def newline_of(text: str) -> str:
     first = re.search(r"\r\n|\n|\r", text)
     return first.group() if first else "\n"
 

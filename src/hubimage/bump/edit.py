@@ -13,14 +13,14 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode
 
+from hubimage.bump.collector import collector_paused_in
 from hubimage.bump.document import (
     Document,
-    aliased_paths,
-    collector_paused,
     own_child,
     parse_document,
     same_data,
 )
+from hubimage.bump.fastcheck import planned_paths, proved_document
 from hubimage.bump.hubploy import hubploy_image_path
 from hubimage.bump.layout import Hub, Layout, find_layout, select_hubs
 from hubimage.bump.locate import HubScope
@@ -34,6 +34,7 @@ from hubimage.reference import ImageReference
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
+@collector_paused_in
 def edit_config_text(
     text: str,
     *,
@@ -68,19 +69,18 @@ def edit_config_text(
         create=create,
         digest=parse_digest(digest) if digest else None,
     )
-    with collector_paused():
-        usable = parsed is not None and parsed.text is text and parsed.filename == filename
-        document = parsed if parsed is not None and usable else parse_document(text, filename)
-        layout = find_layout(document)
-        if layout.kind == "values" and request.explicit_path is None:
-            hubploy_path = hubploy_image_path(document, request.image)
-            if hubploy_path is not None:
-                request = replace(request, explicit_path=hubploy_path)
-        scopes = hub_scopes(document, layout, hub_names(hubs), chart, wrappers or {})
-        plan = plan_bump(document, layout, scopes, request)
-        new_text = apply_splices(text, [edit.splice for edit in plan.edits])
-        new_document = _verify(document, new_text, plan)
-        return _result(document, new_document, plan)
+    usable = parsed is not None and parsed.text is text and parsed.filename == filename
+    document = parsed if parsed is not None and usable else parse_document(text, filename)
+    layout = find_layout(document)
+    if layout.kind == "values" and request.explicit_path is None:
+        hubploy_path = hubploy_image_path(document, request.image)
+        if hubploy_path is not None:
+            request = replace(request, explicit_path=hubploy_path)
+    scopes = hub_scopes(document, layout, hub_names(hubs), chart, wrappers or {})
+    plan = plan_bump(document, layout, scopes, request)
+    new_text = apply_splices(text, [edit.splice for edit in plan.edits])
+    new_document = _verify(document, new_text, plan)
+    return _result(document, new_document, plan)
 
 
 def hub_names(hubs: Sequence[str]) -> tuple[str, ...]:
@@ -157,6 +157,35 @@ def _scope_of(document: Document, hub: Hub, wrappers: Mapping[str, str]) -> HubS
 
 
 def _verify(document: Document, new_text: str, plan: BumpPlan) -> Document:
+    """The edited Document, checked: its data is the old data with the planned values set.
+
+    Proved from the node graphs where `fastcheck` can (nothing constructed); otherwise, and
+    whenever that proof fails, by re-reading the new text in full, whose errors users see.
+    """
+    values = [(value.path, value.new) for edit in plan.edits for value in edit.values]
+    paths = planned_paths(document, values)
+    if document.composed_in_c:
+        try:
+            expected = _planned_data(document, paths)
+        except UnsafeEditError:
+            expected = None
+        if expected is not None:
+            proved = proved_document(document, new_text, paths, expected)
+            if proved is not None:
+                return proved
+    return _verify_by_parsing(document, new_text, paths)
+
+
+def _planned_data(document: Document, paths: list[tuple[YamlPath, str]]) -> Any:
+    expected = document.data
+    for path, new in paths:
+        expected = _set_path(expected, path, new, document.filename)
+    return expected
+
+
+def _verify_by_parsing(
+    document: Document, new_text: str, paths: list[tuple[YamlPath, str]]
+) -> Document:
     """Re-read the new text: its data must be the old data with the planned values set."""
     try:
         new_document = parse_document(new_text, document.filename)
@@ -173,13 +202,8 @@ def _verify(document: Document, new_text: str, plan: BumpPlan) -> Document:
             "the hubs; nothing was written",
             hint="please report this with the file; edit it by hand meanwhile",
         )
-    expected = document.data
-    for edit in plan.edits:
-        for value in edit.values:
-            # An anchored scalar (`&s ~`) is a copy per alias in the data: set each.
-            for path in sorted(aliased_paths(document, value.path), key=format_path):
-                expected = _set_path(expected, path, value.new, document.filename)
-    if not same_data(expected, new_document.data):
+    # An anchored scalar (`&s ~`) is a copy per alias in the data: each path is set.
+    if not same_data(_planned_data(document, paths), new_document.data):
         raise UnsafeEditError(
             f"{document.filename}: re-reading the edited text shows changes beyond the "
             "planned ones; nothing was written",

@@ -271,19 +271,27 @@ def _image_uses(
                 assert tag_node is not None and isinstance(tag_node[1], ScalarNode)
                 yield path, node, tag_node[1], f"{pair[0]}:{pair[1]}"
                 continue
-        text = scalar_text(node)
-        if text is not None and ":" in text and _names(text, image, tagged=True):
-            yield path, node, None, text
+        if isinstance(node, ScalarNode) and ":" in str(node.value):  # cheap test first
+            text = scalar_text(node)
+            if text is not None and _names(text, image, tagged=True):
+                yield path, node, None, text
         stack.extend(reversed([((*path, key), child) for key, _, child in children(node)]))
 
 
 def _name_and_tag(document: Document, node: MappingNode) -> tuple[str, str] | None:
+    if id(node) not in document.merge_pairs and not _has_name_and_tag(node):
+        return None  # most mappings: one look at their keys instead of two own_child calls
     name = own_child(document, node, "name")
     tag = own_child(document, node, "tag")
     if name is None or tag is None or not isinstance(tag[1], ScalarNode):
         return None
     name_text = scalar_text(name[1])
     return (name_text, str(tag[1].value)) if name_text is not None else None
+
+
+def _has_name_and_tag(node: MappingNode) -> bool:
+    keys = {key.value for key, _ in node.value if isinstance(key, ScalarNode)}
+    return "name" in keys and "tag" in keys
 
 
 def _names(text: str, image: ImageReference, tagged: bool = False) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from hubimage.bump.collector import collector_paused_in
 from hubimage.bump.document import Document
 from hubimage.bump.edit import hub_names, parse_image
 from hubimage.bump.effective import Offers, chart_prefix, describe, merge_values, offered_images
@@ -51,6 +52,7 @@ __all__ = ["Scope", "TextReader", "edit_config_tree", "is_encrypted"]
 Scope = Literal["source", "hub"]
 
 
+@collector_paused_in
 def edit_config_tree(
     entry: str,
     read: TextReader,
