@@ -17,7 +17,7 @@ from hubimage.engine import DockerEngine
 from hubimage.reference import ImageReference
 from hubimage.registry import push_image
 from support import bad_images
-from support.action_runner import ActionRun, run_action
+from support.action_runner import ActionRun, run_action, secrets_found
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
 from support.github_standin import GitHubStandIn
 from support.github_standin.payloads import PullState
@@ -115,6 +115,7 @@ def run_with_config_repo(
 
 
 def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
+    docker_engine: DockerEngine,
     tmp_path: Path,
     singleuser_image: str,
     registry_htpasswd: RunningRegistry,
@@ -156,7 +157,7 @@ def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
     assert "| `server-starts` | ✅ pass |" in run.summary
     assert outputs["digest"] in run.summary
     assert "::group::Build" in run.stderr
-    assert registry_htpasswd.password not in run.everything
+    assert secrets_found(run, docker_engine, [registry_htpasswd.password, STANDIN_TOKEN]) == []
 
     # The same commit again: the tag is in the registry, so nothing is built or pushed,
     # the registry's digest is reused, and the open pull request already says it all.

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from support.action_runner import HUBIMAGE_RUN, action_environment, run_action
+from hubimage.engine import DockerEngine
+from support.action_runner import HUBIMAGE_RUN, action_environment, run_action, secrets_found
 from support.fault_proxy import Fault, FaultProxy
 from support.gitrepo import commit_files, init_repo
 from support.registry_fixtures import RunningRegistry, served_digest
@@ -81,6 +82,7 @@ def test_a_registry_that_keeps_failing_means_no_bump(
 
 
 def test_a_burst_of_503_is_retried_and_the_hub_is_bumped(
+    docker_engine: DockerEngine,
     tmp_path: Path,
     singleuser_image: str,
     registry_htpasswd: RunningRegistry,
@@ -97,6 +99,7 @@ def test_a_burst_of_503_is_retried_and_the_hub_is_bumped(
     tag = run.outputs["tag"]
     assert run.outputs["digest"] == served_digest(registry_htpasswd, "safety/img", tag)
     assert f'tag: "{tag}"' in (tmp_path / "hubs.yaml").read_text()
+    assert secrets_found(run, docker_engine, [registry_htpasswd.password]) == []
 
 
 def test_wrong_credentials_fail_naming_the_registry_and_leak_nothing(

@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from hubimage.engine import DockerEngine
+from support.image_search import image_hits
 from support.runner_files import parse_output_file
 
 REPO_ROOT = Path(__file__).parents[2]
@@ -44,6 +46,17 @@ class ActionRun:
             if not line.startswith("::add-mask::")
         )
         return "\n".join((log, self.summary, *self.outputs.values()))
+
+
+def secrets_found(run: ActionRun, engine: DockerEngine, secrets: Iterable[str]) -> list[str]:
+    """Where any of `secrets` shows: the runner's channels (log, summary, outputs) and, when
+    the run pushed, the pushed image's history, config, labels and files. Empty: nowhere."""
+    values = [value for value in secrets if value]
+    found = [f"runner output ({value[:2]}...)" for value in values if value in run.everything]
+    if run.outputs.get("pushed") == "true":
+        pushed = f"{run.outputs['image']}:{run.outputs['tag']}"
+        found += [f"{pushed}: {where}" for where in image_hits(engine, pushed, values)]
+    return found
 
 
 def action_defaults(github_token: str) -> dict[str, str]:
