@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,14 +42,6 @@ def pangeo_base(docker_engine: DockerEngine, singleuser_image: str) -> tuple[str
     )
     name, tag = ref.rsplit(":", 1)
     return name, tag
-
-
-@pytest.fixture
-def images(docker_engine: DockerEngine) -> Iterator[list[str]]:
-    built: list[str] = []
-    yield built
-    for ref in built:
-        docker_engine.remove_image(ref)
 
 
 def test_pangeo_triggers_fire_under_buildkit(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,6 @@ from support.gitrepo import commit_files, git, init_repo
 # The legacy builder: buildx made unavailable to the process (tests/support/buildx_fixtures.py).
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_buildx")]
 IMAGE = "hie-test/dockerfile"
-
-
-@pytest.fixture
-def images(docker_engine: DockerEngine) -> Iterator[list[str]]:
-    """References the test builds; removed afterwards."""
-    built: list[str] = []
-    yield built
-    for ref in built:
-        docker_engine.remove_image(ref)
 
 
 def request(context: Path, tag: str, images: list[str], **options: object) -> BuildRequest:

@@ -10,7 +10,6 @@ to /srv/start, the entrypoint), with a pip venv in place of conda.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -61,14 +60,6 @@ def pangeo_standin(docker_engine: DockerEngine, singleuser_image: str) -> tuple[
     )
     name, tag = ref.rsplit(":", 1)
     return name, tag
-
-
-@pytest.fixture
-def images(docker_engine: DockerEngine) -> Iterator[list[str]]:
-    built: list[str] = []
-    yield built
-    for ref in built:
-        docker_engine.remove_image(ref)
 
 
 def test_pangeo_build_runs_every_trigger(

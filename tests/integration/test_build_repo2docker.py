@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import entrypoints
@@ -22,14 +21,6 @@ from support.gitrepo import commit_files, git, init_repo
 # The legacy builder: buildx made unavailable to the process (tests/support/buildx_fixtures.py).
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_buildx")]
 IMAGE = "hie-test/repo2docker"
-
-
-@pytest.fixture
-def images(docker_engine: DockerEngine) -> Iterator[list[str]]:
-    built: list[str] = []
-    yield built
-    for ref in built:
-        docker_engine.remove_image(ref)
 
 
 def test_engine_plugin_is_registered() -> None:

@@ -7,6 +7,7 @@ Integration tests skip when no engine is reachable; with HUBIMAGE_REQUIRE_DOCKER
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -24,6 +25,15 @@ def docker_engine() -> DockerEngine:
         if os.environ.get("HUBIMAGE_REQUIRE_DOCKER") == "1":
             pytest.fail(f"{reason} (HUBIMAGE_REQUIRE_DOCKER=1 makes this a failure)")
         pytest.skip(reason)
+
+
+@pytest.fixture
+def images(docker_engine: DockerEngine) -> Iterator[list[str]]:
+    """References the test builds (it appends them); removed from the engine afterwards."""
+    built: list[str] = []
+    yield built
+    for ref in built:
+        docker_engine.remove_image(ref)
 
 
 @pytest.fixture(scope="session")
