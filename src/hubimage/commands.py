@@ -56,6 +56,7 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
         "local-image": result.image,
         "image-id": result.image_id,
         "builder": result.builder,
+        "engine": result.engine,
         "seconds": round(result.seconds, 2),
         "warnings": list(result.warnings),
         "labels": dict(result.labels),

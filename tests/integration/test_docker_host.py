@@ -68,9 +68,19 @@ def test_check_goes_through_docker_host(relay: EngineRelay, singleuser_image: st
     assert relay.requests_to("/wait"), relay.requests
 
 
+# What each builder sends the engine: the Engine API's classic build, or BuildKit's gRPC over
+# the engine's upgraded connection (docker buildx build, the docker driver).
+BUILD_ENDPOINTS = {"legacy": "/build", "buildx": "/grpc"}
+
+
 @pytest.mark.integration
+@pytest.mark.parametrize("build_engine", ["buildx", "legacy"])
 def test_build_goes_through_docker_host(
-    docker_engine: DockerEngine, relay: EngineRelay, singleuser_image: str, tmp_path: Path
+    docker_engine: DockerEngine,
+    relay: EngineRelay,
+    singleuser_image: str,
+    tmp_path: Path,
+    build_engine: str,
 ) -> None:
     context = tmp_path / "repo"
     context.mkdir()
@@ -79,11 +89,12 @@ def test_build_goes_through_docker_host(
     tag = f"t-{marker[:8]}"
     try:
         args = ("build", str(context), "--image", BUILT_IMAGE, "--tag", tag, "--json")
-        done = hubimage_via(relay.docker_host, *args)
+        done = hubimage_via(relay.docker_host, *args, "--build-engine", build_engine)
         assert done.returncode == 0, done.stderr
-        assert relay.requests_to("/build"), relay.requests
-        image_id = json.loads(done.stdout)["image-id"]
-        assert docker_engine.require_image(f"{BUILT_IMAGE}:{tag}")["Id"] == image_id
+        built = json.loads(done.stdout)
+        assert built["engine"] == build_engine
+        assert relay.requests_to(BUILD_ENDPOINTS[build_engine]), relay.requests
+        assert docker_engine.require_image(f"{BUILT_IMAGE}:{tag}")["Id"] == built["image-id"]
     finally:
         docker_engine.remove_image(f"{BUILT_IMAGE}:{tag}")
 
