@@ -195,10 +195,11 @@ class Phases(BuildingPhases):
             self.outcome.digest = served.digest
             self.outcome.image_ref = served.image_ref
             self.outcome.pushed = True
+            # the same line as an engine build's (the bench reads the builder's time from it)
             self.reporter.info(
-                f"built and pushed {served.image_ref} with {result.builder} on buildx "
-                f"in {result.seconds:.1f}s; the registry serves it as {', '.join(self.tags)}"
+                f"built {result.image} with {result.builder} on buildx in {result.seconds:.1f}s"
             )
+            self.reporter.info(f"the registry serves {served.image_ref} as {', '.join(self.tags)}")
             if session.plan.after_push_exports:
                 self.reporter.info(f"build cache written: {session.plan.after_push_exports[0]}")
             budget = self.inputs.max_compressed_size
