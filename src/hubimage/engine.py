@@ -42,7 +42,7 @@ class BuildSecret:
     value: str = field(repr=False)
 
 
-BuildOutput = Literal["load", "cacheonly"]
+BuildOutput = Literal["load", "cacheonly", "push"]
 
 
 @dataclass
@@ -66,7 +66,8 @@ class BuildSpec:
     secrets: Sequence[BuildSecret] = ()
     cache_imports: Sequence[str] = ()  # --cache-from specs (type=registry,ref=...)
     cache_exports: Sequence[str] = ()  # --cache-to specs
-    output: BuildOutput = "load"  # into the local engine, or only the cache
+    output: BuildOutput = "load"  # into the local engine, only the cache, or the registry
+    push_tags: Sequence[str] = ()  # output "push": every name:tag pushed (default: tag)
 
 
 class ContainerEngine(Protocol):

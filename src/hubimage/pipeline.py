@@ -2,8 +2,9 @@
 
 Phases, each a named log group: tag → existing? → build → check → compare → push → bump.
 The order is the safety argument: nothing is pushed before every check passed, and no hub
-config names an image before the registry served its digest. Outputs are collected in one
-`RunOutcome` and written once at the end, also when a phase failed.
+config names an image before the registry served its digest. With `check: false` build and
+push are one buildx call (build/builders.py says why that keeps both promises). Outputs are
+collected in one `RunOutcome` and written once at the end, also when a phase failed.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ def run_pipeline(
                 phases.bump()
                 return outcome
             phases.rebuild_published()
+        if phases.pushes_in_build():  # check: false: one buildx --push (see builders.py)
+            phases.build_and_push()
+            if policy.bump:
+                phases.bump()
+            return outcome
         phases.build()
         if inputs.check:
             report = phases.check()

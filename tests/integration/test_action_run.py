@@ -8,14 +8,17 @@ holding the hub config. Recorded event payloads come from tests/data/events/.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from hubimage.engine import DockerEngine
+from hubimage.policy import CHECKS_LABEL
 from hubimage.reference import ImageReference
-from hubimage.registry import push_image
+from hubimage.registry import RegistryClient, login_for, push_image
 from support import bad_images
 from support.action_runner import ActionRun, run_action, secrets_found
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
@@ -373,3 +376,45 @@ def test_dry_run_plans_the_bump_and_prints_its_diff_but_writes_nothing(
     assert list(config_repo.repos[CONFIG_REPO].store.branches()) == ["main"]
     assert not config_repo.repos[CONFIG_REPO].pulls
     assert "dry run" in run.summary
+
+
+def test_check_false_builds_and_pushes_in_one_buildx_call_then_bumps_the_served_digest(
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    config_repo: GitHubStandIn,
+    repository: str,
+) -> None:
+    # A `docker` on PATH that writes down each command line, then runs the real client.
+    calls, shim = tmp_path / "docker-calls", tmp_path / "shim" / "docker"
+    shim.parent.mkdir()
+    real = shutil.which("docker")
+    shim.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> {calls}\nexec {real} "$@"\n')
+    shim.chmod(0o755)
+    workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    values = {**push_inputs(registry_htpasswd, repository), "check": "false"}
+    values["extra-tags"] = "latest"
+    env = {"GITHUB_API_URL": config_repo.url, "PATH": f"{shim.parent}:{os.environ['PATH']}"}
+    run = run_action(workdir, "push", values, tmp_path, extra_env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+
+    builds = [line for line in calls.read_text().splitlines() if line.startswith("buildx build")]
+    assert len(builds) == 1 and " --push " in builds[0], builds
+    assert " --load " not in builds[0] and "type=cacheonly" not in builds[0]
+    assert "::group::Push" not in run.stderr  # no push through the engine
+    assert "::group::Export the build cache" not in run.stderr
+    outputs = run.outputs
+    assert outputs["pushed"] == "true"
+    assert outputs["digest"] == served_digest(registry_htpasswd, repository, outputs["tag"])
+    assert outputs["digest"] == served_digest(registry_htpasswd, repository, "latest")
+    assert served_digest(registry_htpasswd, repository, "buildcache") is not None
+    assert outputs["bump-result"] == "created"
+    pull = pull_request(config_repo, outputs["pr-number"])
+    assert outputs["digest"] in (pull.body or "")
+    assert f'tag: "{outputs["tag"]}"' in config_text(config_repo, "hubimage/staging")
+    target = ImageReference.parse(outputs["image"])
+    login = login_for(target, registry_htpasswd.credentials)
+    with RegistryClient(target.registry_host, login) as client:
+        labels = client.image_labels(repository, outputs["digest"]) or {}
+    assert json.loads(labels[CHECKS_LABEL])["checked"] is False
+    assert registry_htpasswd.password not in run.everything + calls.read_text()

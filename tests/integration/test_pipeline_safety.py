@@ -123,7 +123,7 @@ def test_wrong_credentials_fail_naming_the_registry_and_leak_nothing(
     assert (tmp_path / "hubs.yaml").read_text() == HUBS_YAML
 
 
-@pytest.mark.parametrize("stage", ["::group::Push", "::group::Bump"])
+@pytest.mark.parametrize("stage", ["::group::Build and push", "::group::Bump"])
 def test_killed_at_a_stage_then_rerun_finishes_and_never_points_at_a_missing_image(
     stage: str,
     tmp_path: Path,

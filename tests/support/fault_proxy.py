@@ -194,7 +194,12 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     ) -> None:
         upstream = http.client.HTTPConnection(self.owner.upstream, timeout=60)
         try:
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+            # Repeated headers (Docker sends one Accept line per manifest type) are joined,
+            # as HTTP allows; keeping only the last would change what the registry serves.
+            headers: dict[str, str] = {}
+            for k, v in self.headers.items():
+                if k.lower() not in _HOP_BY_HOP:
+                    headers[k] = f"{headers[k]}, {v}" if k in headers else v
             has_body = bool(body) or method in ("POST", "PUT", "PATCH")
             upstream.request(method, path, body=body if has_body else None, headers=headers)
             response = upstream.getresponse()

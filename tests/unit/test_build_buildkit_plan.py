@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.build.buildx import buildx_command
+from hubimage.build.buildx import buildx_command, pushed_digest
 from hubimage.build.cache import plan_cache
 from hubimage.build.dockerfile import parse_dockerfile
 from hubimage.build.scrub import credential_findings, scrub_git_config
 from hubimage.build.steps import StepLog
 from hubimage.engine import BuildSecret, BuildSpec
-from hubimage.errors import BuildInputError, UsageError
+from hubimage.errors import BuildError, BuildInputError, UsageError
 from hubimage.input_values import parse_build_secrets
 from hubimage.secrets import SECRETS
 
@@ -48,6 +48,24 @@ def test_a_build_never_pushes(output: str) -> None:
     assert "--push" not in argv and not any("type=registry" in word for word in argv)
     assert ("--load" in argv) == (output == "load")
     assert argv[argv.index("--file") + 1] == "/ctx/Dockerfile"  # relative to the context
+
+
+def test_the_push_output_tags_every_name_and_asks_for_the_pushed_digest() -> None:
+    names = ("quay.io/o/i:2026.01.02", "quay.io/o/i:latest")
+    argv, _ = buildx_command("docker", spec(output="push", push_tags=names), Path("/scratch/iid"))
+    assert "--push" in argv and "--load" not in argv
+    assert argv[argv.index("--metadata-file") + 1] == "/scratch/metadata.json"
+    tags = [argv[i + 1] for i, word in enumerate(argv) if word == "--tag"]
+    assert tags == list(names)
+
+
+def test_a_push_without_a_digest_in_the_metadata_fails(tmp_path: Path) -> None:
+    metadata = tmp_path / "metadata.json"
+    metadata.write_text('{"containerimage.config.digest": "sha256:' + "a" * 64 + '"}')
+    with pytest.raises(BuildError, match=r"containerimage\.digest"):
+        pushed_digest(metadata)
+    metadata.write_text('{"containerimage.digest": "sha256:' + "b" * 64 + '"}')
+    assert pushed_digest(metadata) == "sha256:" + "b" * 64
 
 
 def test_registry_cache_is_read_always_and_written_only_after_the_push() -> None:

@@ -48,6 +48,7 @@ __all__ = [
     "registry_list_tags",
     "select_builder",
     "select_strategy",
+    "strategy_name",
 ]
 
 STRATEGY_ORDER = ("dockerfile", "pangeo", "repo2docker")
@@ -90,7 +91,8 @@ def build_image(
     pangeo strategy uses it to find the newest base tag when `base_tag` is not pinned
     (default: hubimage's registry client, anonymously; it is given the name with its host,
     `docker.io/pangeo/base-image`). With `request.output == "cacheonly"` nothing reaches the
-    engine's image store: only the cache is exported (see builders.py for when).
+    engine's image store: only the cache is exported; with "push" buildx pushes the image
+    (and writes the cache) straight to the registry (see builders.py for when each is used).
     """
     started = time.monotonic()
     _check_names(request)
@@ -127,7 +129,15 @@ def build_image(
         seconds=time.monotonic() - started,
         warnings=prepared.warnings,
         engine=builder.kind,
+        digest=image_id if request.output == "push" else "",
     )
+
+
+def strategy_name(request: BuildRequest) -> str:
+    """The strategy `build_image` would pick for `request` (no registry asked: pangeo's
+    base tag is looked up only when it builds)."""
+    context = inspect_context(request.context, request.subdir)
+    return select_strategy(request.builder, context).name
 
 
 def _check_names(request: BuildRequest) -> None:

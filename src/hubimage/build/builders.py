@@ -7,13 +7,29 @@ not, or when the user asks for it (`build-engine: legacy`). Strategies hand eith
 engine, so they do not care which builder ran.
 
 The safety order, and why this module keeps it: nothing reaches a registry before every
-check has passed. A build here only ever writes to the local engine (`--load`) or, with
-`output="cacheonly"`, to the cache. `--push` is never passed, and the only cache export on
-the build that precedes the checks is `inline` (metadata inside the local image). The
-registry or gha cache is written by `export_cache`, which the push phase calls only after
-`push_image` saw the registry serve the checked image's digest. So the registry receives
-image layers exactly when the checked image is pushed, and cache blobs (the same layers,
-plus intermediate ones) only after that; a failed check leaves the registry as it was.
+check has passed, and no hub config names an image whose digest the registry did not serve.
+
+When checks run (the default), a build here only ever writes to the local engine (`--load`)
+or, with `output="cacheonly"`, to the cache. The only cache export on the build that
+precedes the checks is `inline` (metadata inside the local image). The registry or gha cache
+is written by `export_cache`, which the push phase calls only after `push_image` saw the
+registry serve the checked image's digest. So the registry receives image layers exactly
+when the checked image is pushed, and cache blobs (the same layers, plus intermediate ones)
+only after that; a failed check leaves the registry as it was.
+
+When no check runs (`check: false`, on a run whose policy pushes), "before every check
+passed" is the empty condition, so one `docker buildx build --push` with the cache export in
+the same call (`output="push"`, what docker/build-push-action does) is as safe, and saves
+the load into the engine, the engine's push and the second cache-only build. The second
+guarantee is kept by the caller: buildx's metadata file gives the pushed manifest digest
+(`containerimage.digest`), and the publishing phase asks the registry for every tag with
+hubimage's RegistryClient (as registry/push.py does after an engine push) and sets the
+outputs and the bump only from a digest the registry served. What the direct push skips:
+there is no local image, so the checks record (`io.hubimage.checks`, saying checked: false)
+goes into the build as a label, and the package inventory label is not written (a later
+scheduled run compares with the hub's image, or finds no package label and rebuilds). Runs
+that need the local image keep `--load`: a scheduled `skip-unchanged` run compares packages
+before anything is pushed; the legacy builder and repo2docker's own engine always load.
 """
 
 from __future__ import annotations
@@ -75,6 +91,8 @@ class LegacyBuilder:
                 f"({self.reason})",
                 hint=INSTALL_BUILDX,
             )
+        if spec.output == "push":
+            raise UsageError("the legacy builder does not push; push through the engine")
         if spec.output != "load":
             return ""  # the legacy builder has no cache to export
         plain = replace(spec, cache_imports=(), cache_exports=())

@@ -81,6 +81,10 @@ def buildx_command(
     env: dict[str, str] = {}
     if spec.output == "load":
         argv += ["--load", "--tag", spec.tag]
+    elif spec.output == "push":  # straight to the registry (when, see builders.py)
+        argv += ["--push", "--metadata-file", str(iidfile.with_name("metadata.json"))]
+        for tag in spec.push_tags or (spec.tag,):
+            argv += ["--tag", tag]
     else:
         argv += ["--output", "type=cacheonly"]
     for name, value in sorted(spec.buildargs.items()):
@@ -116,7 +120,11 @@ def run_buildx(
     extra_env: Mapping[str, str] | None = None,
     host_network: bool = True,
 ) -> str:
-    """Run one build; stream its output to `log`; return the image id (or "" for cacheonly)."""
+    """Run one build; stream its output to `log`; return the image id ("" for cacheonly).
+
+    For output "push" the return value is the manifest digest buildx pushed, from its
+    metadata file (`containerimage.digest`): what the caller then asks the registry for.
+    """
     docker = docker_cli()
     if docker is None:
         raise EngineError("the docker command is not on PATH; buildx needs it")
@@ -125,12 +133,25 @@ def run_buildx(
         argv, secret_env = buildx_command(docker, spec, iidfile, host_network=host_network)
         env = {**child_environment(), **(extra_env or {}), **secret_env}
         _stream(argv, env, spec, log)
+        if spec.output == "push":
+            return pushed_digest(iidfile.with_name("metadata.json"))
         if spec.output != "load":
             return ""
         image_id = iidfile.read_text().strip() if iidfile.is_file() else ""
     if not image_id:
         raise BuildError("docker buildx build finished without an image id")
     return image_id
+
+
+def pushed_digest(metadata_file: Path) -> str:
+    try:
+        metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BuildError(f"docker buildx build --push left no metadata file: {error}") from error
+    digest = metadata.get("containerimage.digest") if isinstance(metadata, dict) else None
+    if not isinstance(digest, str) or not digest.startswith("sha256:"):
+        raise BuildError("docker buildx build --push reported no containerimage.digest")
+    return digest
 
 
 def _stream(argv: Sequence[str], env: Mapping[str, str], spec: BuildSpec, log: LogSink) -> None:

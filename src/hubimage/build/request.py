@@ -32,6 +32,7 @@ class BuildRequest:
     cache_imports: tuple[str, ...] = ()  # buildx --cache-from specs
     cache_exports: tuple[str, ...] = ()  # buildx --cache-to specs
     output: BuildOutput = "load"  # "cacheonly": only export the cache (after the push)
+    push_tags: tuple[str, ...] = ()  # output "push": the name:tag references pushed
     # repo2docker options
     target_repo_dir: str = "/srv/repo"  # not $HOME: the hub mounts a volume over home
     subdir: str = ""  # build from this folder of the context (all strategies)
@@ -58,6 +59,7 @@ class BuildRequest:
             cache_imports=self.cache_imports,
             cache_exports=self.cache_exports,
             output=self.output,
+            push_tags=self.push_tags,
             **fields,  # type: ignore[arg-type]
         )
 
@@ -71,6 +73,7 @@ class BuildResult:
     seconds: float
     warnings: tuple[str, ...]
     engine: str = "legacy"  # buildx or legacy
+    digest: str = ""  # output "push": the manifest digest buildx pushed (containerimage.digest)
 
 
 class PreparedBuild(Protocol):

@@ -2,7 +2,8 @@
 
 `build` builds into the local engine (for the checks); `export_cache` writes the registry or
 gha cache, and the push phase calls it only after the image was pushed and its digest
-served (the order is argued in builders.py). Registry credentials for the cache are the
+served; `build_and_push` does both in one buildx call for a run without checks (the order
+is argued in builders.py). Registry credentials for the cache are the
 image's own, handed to buildx through `buildx.registry_auth` (never a file or argv).
 """
 
@@ -68,6 +69,37 @@ class BuildSession:
             cache_imports=self.plan.imports,
             cache_exports=self.plan.build_exports,
             output="load",
+        )
+        with self._authenticated() as builder:
+            return build_image(self.engine, request, log, builder=builder)
+
+    @property
+    def can_push_in_build(self) -> bool:
+        """Whether one buildx call may push the image and write the cache (builders.py)."""
+        return isinstance(self.builder, BuildxBuilder)
+
+    def build_and_push(
+        self,
+        request: BuildRequest,
+        names: Sequence[str],
+        log: LogSink,
+        secrets: Sequence[tuple[str, str]] = (),
+    ) -> BuildResult:
+        """One `buildx build --push` of `names` (name:tag) with the cache export of the plan.
+
+        Only for runs without checks (the argument is in builders.py); the result's digest
+        is what buildx says it pushed, which the caller verifies with the registry.
+        """
+        from hubimage.build import build_image
+
+        request = replace(
+            request,
+            secrets=tuple(BuildSecret(secret_id, value) for secret_id, value in secrets),
+            cache_from=(*request.cache_from, *self.plan.images),
+            cache_imports=self.plan.imports,
+            cache_exports=self.plan.after_push_exports or self.plan.build_exports,
+            output="push",
+            push_tags=tuple(names),
         )
         with self._authenticated() as builder:
             return build_image(self.engine, request, log, builder=builder)

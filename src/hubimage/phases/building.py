@@ -23,9 +23,7 @@ class BuildingPhases(CheckingPhases):
             session = self._session()
             for line in session.describe():
                 self.reporter.info(line)
-            if session.plan.note:
-                self.outcome.notes.append(session.plan.note)
-                self.reporter.annotate("notice", session.plan.note, title="cache")
+            self._note_cache_fallback(session)
             if session.builder.kind == "legacy":
                 request = replace(request, cache_from=self._pulled_cache_sources())
             # Output of code in the image repository: printed, never obeyed by the runner.
@@ -40,6 +38,11 @@ class BuildingPhases(CheckingPhases):
                 f"built {result.image} with {result.builder} on {result.engine} "
                 f"in {result.seconds:.1f}s"
             )
+
+    def _note_cache_fallback(self, session: BuildSession) -> None:
+        if session.plan.note:
+            self.outcome.notes.append(session.plan.note)
+            self.reporter.annotate("notice", session.plan.note, title="cache")
 
     def _build_request(self) -> BuildRequest:
         from hubimage.build import BuildRequest
@@ -64,7 +67,10 @@ class BuildingPhases(CheckingPhases):
             previous = self._current_hub_image()
             same = previous is not None and previous.name == self.name.name and previous.tag
             logins: dict[str, tuple[str, str]] = {}
-            if self.inputs.image is not None and self.inputs.cache != "none":
+            # buildx needs them for the cache, and for the image when it pushes in the build
+            if self.inputs.image is not None and (
+                self.inputs.cache != "none" or not self.inputs.check
+            ):
                 login = self.login
                 if login.username is not None and login.password is not None:
                     logins[login.server_address] = (login.username, login.password)

@@ -3,7 +3,8 @@
 - `credentials`: registry kinds, typed credentials records, `login_for` (pure rules) and
   `credentials_from_environment`.
 - `login.resolve_login`: any record to a `Login` (ECR Public token exchange, Docker config).
-- `push.push_image`: push tags with retries, verify the served digest, return `PushResult`.
+- `push.push_image`: push tags with retries, verify the served digest, return `PushResult`
+  (`push.verify_served` alone, after buildx pushed in the build).
 - `client.RegistryClient`: manifest digests, tag lists, anonymous-pull checks over HTTP.
 """
 
@@ -24,7 +25,7 @@ from hubimage.registry.credentials import (
     registry_kind,
 )
 from hubimage.registry.login import resolve_login
-from hubimage.registry.push import DEFAULT_PUSH_RETRY, PushResult, push_image
+from hubimage.registry.push import DEFAULT_PUSH_RETRY, PushResult, push_image, verify_served
 from hubimage.registry.retry import RetryPolicy
 
 __all__ = [
@@ -50,4 +51,5 @@ __all__ = [
     "resolve_login",
     "tag_exists",
     "uses_plain_http",
+    "verify_served",
 ]

@@ -96,19 +96,38 @@ def push_image(
         )
     digest = _one_digest(name, pushed)
     _check_repo_digest(engine, local_image, name, digest)
+    return verify_served(
+        target, tags, digest, login, retry, check_public=check_public, insecure=insecure
+    )
+
+
+def verify_served(
+    target: ImageReference,
+    tags: Sequence[str],
+    digest: str,
+    login: Login,
+    retry: RetryPolicy = DEFAULT_PUSH_RETRY,
+    *,
+    check_public: bool = False,
+    insecure: bool | None = None,
+    pusher: str = "the engine",
+) -> PushResult:
+    """The push counts only when the registry serves `digest` for every tag (and, with
+    `check_public`, to anonymous clients too). Also for buildx's own `--push`."""
+    name = target.qualified_name
     with RegistryClient(target.registry_host, login, insecure, retry=retry) as client:
         for tag in tags:
             served = client.manifest_digest(target.repository, tag)
             if served != digest:
                 raise RegistryError(
                     f"{name}:{tag} is served with digest {served or 'none'}, "
-                    f"but the engine pushed {digest}",
+                    f"but {pusher} pushed {digest}",
                     hint="another push may have raced this one; push again",
                 )
         if check_public:
             client.check_anonymous_pull(target.repository, digest)
     log.info("pushed %s@%s as %s", name, digest, ", ".join(tags))
-    return PushResult(name, tags, digest, f"{name}@{digest}", login.warnings)
+    return PushResult(name, tuple(tags), digest, f"{name}@{digest}", login.warnings)
 
 
 def _push_once(
