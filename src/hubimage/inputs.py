@@ -11,14 +11,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TextIO
+from typing import Literal, TextIO
 
 from hubimage import input_values as value
 from hubimage.errors import EXIT_BAD_INPUT, EXIT_OK, UsageError
 from hubimage.reference import ImageReference
-
-if TYPE_CHECKING:  # the action checks inputs with the standard library alone, before pip runs
-    pass
 
 Stage = Literal["build", "check", "push", "bump", "general"]
 BumpMode = Literal["none", "file", "commit", "pr"]
