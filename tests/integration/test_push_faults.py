@@ -31,16 +31,18 @@ def test_503_burst_then_success_is_pushed_with_retries(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.WARNING)
+    # One 503: the containerd store uploads blobs in parallel, so with more than one fault an
+    # attempt may use up one or several; a single fault fails exactly one attempt.
     fault_proxy.inject(
-        Fault("status", count=2, status=503, methods=("POST",), path_pattern="/blobs/uploads/")
+        Fault("status", count=1, status=503, methods=("POST",), path_pattern="/blobs/uploads/")
     )
     target = proxied(fault_proxy, unique_repository)
     result = push_image(
         docker_engine, scratch_image, target, ["1"], registry_htpasswd.credentials, FAST_RETRY
     )
-    assert fault_proxy.outcomes().count("status 503") == 2
+    assert fault_proxy.outcomes().count("status 503") == 1
     retries = [r for r in caplog.records if "retrying" in r.getMessage()]
-    assert len(retries) == 1  # two 503s fail one attempt (the upload start, then a retry)
+    assert len(retries) == 1  # one 503 fails one attempt; the retry pushes
     login = Login(registry_htpasswd.host, registry_htpasswd.username, registry_htpasswd.password)
     with RegistryClient(registry_htpasswd.host, login) as client:
         assert client.manifest_digest(unique_repository, "1") == result.digest
