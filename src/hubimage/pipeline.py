@@ -28,6 +28,7 @@ def run_pipeline(
     outcome = RunOutcome()
     phases = Phases(inputs, policy, reporter, outcome, environ)
     try:
+        phases.start_builder_probe()  # in the background: the builder is known by the build
         phases.resolve_tag()
         phases.preflight_bump()
         # A scheduled run rebuilds a published tag to pick up upstream package changes.

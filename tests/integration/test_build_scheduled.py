@@ -103,5 +103,22 @@ def test_scheduled_rebuild_publishes_a_new_tag_only_when_packages_changed(
         "show", f"hubimage/staging:{CONFIG_PATH}"
     )
     assert f'tag: "{dated}"' in new_config
-    for ref in (f"{values['image']}:{tag}", f"{values['image']}:{dated}", upstream):
-        docker_engine.remove_image(ref)
+
+    # Another upstream release the same day: the dated tag is never moved; a later one is
+    # published, sorting after it, and the open pull request is updated to name it.
+    upstream_release(docker_engine, singleuser_image, upstream, "1.15.0")
+    again = run("schedule")
+    assert again.returncode == 0, again.stderr[-3000:]
+    later = again.outputs["tag"]
+    assert re.fullmatch(re.escape(dated) + r"-[0-2][0-9][0-5][0-9][0-6][0-9]", later)
+    assert later > dated
+    assert served_digest(registry_htpasswd, repository, dated) == changed.outputs["digest"]
+    assert again.outputs["digest"] == served_digest(registry_htpasswd, repository, later)
+    assert again.outputs["bump-result"] == "updated"
+    new_config = github_standin.repos[CONFIG_REPO].store.git(
+        "show", f"hubimage/staging:{CONFIG_PATH}"
+    )
+    assert f'tag: "{later}"' in new_config
+    for ref in (tag, dated, later):
+        docker_engine.remove_image(f"{values['image']}:{ref}")
+    docker_engine.remove_image(upstream)

@@ -36,10 +36,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
-from hubimage.build.buildx import buildx_available, run_buildx
+from hubimage.build.buildx import buildx_available, buildx_driver, run_buildx
 from hubimage.engine import BuildSpec, DockerEngine, LogSink
 from hubimage.errors import BuildInputError, UsageError
 
@@ -109,14 +110,17 @@ def select_builder(
         )
     if wanted == "legacy":
         return LegacyBuilder(engine, "the legacy builder was asked for (build-engine: legacy)")
-    available, detail = buildx_available(environ)
+    # `docker buildx version` and `inspect` are ~0.1 s each: asked side by side
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubimage-buildx") as pool:
+        driver_probe = pool.submit(_driver, engine, environ)
+        available, detail = buildx_available(environ)
+        driver, exportable = driver_probe.result()
     if not available:
         if wanted == "buildx":
             raise UsageError(
                 f"build-engine buildx was asked for, but {detail}", hint=INSTALL_BUILDX
             )
         return LegacyBuilder(engine, f"{detail}; BuildKit-only Dockerfile syntax is refused")
-    driver, exportable = _driver(engine, environ)
     why = "asked for" if wanted == "buildx" else "available"
     reason = f"docker buildx is {why} ({detail}; {driver} driver)"
     return BuildxBuilder(reason, exportable, host_network=driver == "docker")
@@ -128,8 +132,6 @@ def _driver(engine: DockerEngine, environ: Mapping[str, str]) -> tuple[str, bool
     The `docker` driver (BuildKit inside dockerd) exports cache only with the containerd
     image store; every other driver (docker-container, kubernetes, remote) can.
     """
-    from hubimage.build.buildx import buildx_driver
-
     driver = buildx_driver(environ)
     if driver != "docker":
         return driver, True

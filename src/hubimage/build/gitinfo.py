@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -53,17 +54,27 @@ def git_state(context: Path) -> GitState | None:
     toplevel = _git(context, "rev-parse", "--show-toplevel")
     if toplevel is None:
         return None
-    head = (_git(context, "rev-parse", "--verify", "-q", "HEAD") or "").strip() or None
-    touched = (_git(context, "log", "-1", "--format=%H", "--", ".") or "").strip() or None
-    status = _git(context, "status", "--porcelain", "--untracked-files=all", "--", ".")
-    origin = (_git(context, "remote", "get-url", "origin") or "").strip() or None
+    questions = (
+        ("rev-parse", "--verify", "-q", "HEAD"),
+        ("log", "-1", "--format=%H", "--", "."),
+        ("status", "--porcelain", "--untracked-files=all", "--", "."),
+        ("remote", "get-url", "origin"),
+    )
+    # Independent reads of one repository: asked side by side (each git start is ~10 ms).
+    with ThreadPoolExecutor(max_workers=len(questions)) as pool:
+        head, touched, status, origin = pool.map(lambda args: _git(context, *args), questions)
+    origin_url = _stripped(origin)
     return GitState(
         toplevel=Path(toplevel.strip()),
-        head=head,
-        context_commit=touched,
+        head=_stripped(head),
+        context_commit=_stripped(touched),
         dirty=bool(status and status.strip()),
-        origin=public_url(origin) if origin else None,
+        origin=public_url(origin_url) if origin_url else None,
     )
+
+
+def _stripped(output: str | None) -> str | None:
+    return (output or "").strip() or None
 
 
 def public_url(url: str) -> str:

@@ -32,9 +32,10 @@ class BuildSession:
         cache_images: Sequence[str],  # e.g. the image the hub runs now (name:tag)
         logins: Mapping[str, tuple[str, str]],  # server -> (username, password)
         environ: Mapping[str, str] = os.environ,
+        builder: ImageBuilder | None = None,  # select_builder's answer, when already known
     ) -> None:
         self.engine = engine
-        self.builder: ImageBuilder = select_builder(engine, build_engine, environ)
+        self.builder: ImageBuilder = builder or select_builder(engine, build_engine, environ)
         self.plan: CachePlan = plan_cache(
             cache,
             image,

@@ -1,5 +1,9 @@
 """`hubimage check`: prove an image will run on a JupyterHub before it is pushed."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from hubimage.check.model import (
     DEFAULT_SIZE_WARN_BYTES,
     CheckOptions,
@@ -7,8 +11,10 @@ from hubimage.check.model import (
     CheckResult,
     Status,
 )
-from hubimage.check.runner import run_checks
 from hubimage.check_inputs import CHECK_NAMES
+
+if TYPE_CHECKING:
+    from hubimage.check.runner import run_checks
 
 __all__ = [
     "CHECK_NAMES",
@@ -19,3 +25,13 @@ __all__ = [
     "Status",
     "run_checks",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The runner pulls in every check (kernel, lab, the hub stand-in): imported only when
+    # checks run, not by a run without checks that reads hubimage.check.pushed.
+    if name == "run_checks":
+        from hubimage.check.runner import run_checks
+
+        return run_checks
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -85,17 +85,36 @@ class Phases(BuildingPhases):
         new upstream packages needs a new tag that sorts after the old one. When no package
         changed, `packages_unchanged` puts the published tag and digest back in the outcome.
         """
-        import datetime as dt
-
         self._published = (self.outcome.tag, self.outcome.digest)
-        today = dt.datetime.now(dt.timezone.utc).strftime("%Y.%m.%d")
-        self.outcome.tag = f"{self.outcome.tag}-{today}"
+        self.outcome.tag = self._unpublished_dated_tag(self.outcome.tag)
         self.outcome.digest = self.outcome.image_ref = ""
         self.outcome.reused_existing = False
         self.outcome.notes.clear()
         self.reporter.info(
             f"scheduled rebuild of {self.name.name}:{self._published[0]}; if any package "
             f"changed it is published as {self.outcome.tag}"
+        )
+
+    def _unpublished_dated_tag(self, tag: str) -> str:
+        """`<tag>-YYYY.MM.DD`, or for a later rebuild the same day `<tag>-YYYY.MM.DD-HHMMSS`:
+        a published tag is never moved, and each sorts after the one before (as strings
+        and as versions: the time has a fixed width)."""
+        import datetime as dt
+
+        from hubimage.errors import RegistryError
+        from hubimage.registry import RegistryClient
+        from hubimage.registry.retry import READ_RETRY
+
+        now = dt.datetime.now(dt.timezone.utc)
+        candidates = (f"{tag}-{now:%Y.%m.%d}", f"{tag}-{now:%Y.%m.%d-%H%M%S}")
+        with RegistryClient(self.name.registry_host, self.login, retry=READ_RETRY) as client:
+            for candidate in candidates:
+                if client.manifest_digest(self.name.repository, candidate) is None:
+                    return candidate
+        raise RegistryError(
+            f"{self.name.name}:{candidates[1]} is already published; a published tag is "
+            "never moved",
+            hint="run the scheduled rebuild again in a second",
         )
 
     def _check_published_image(self, why: str) -> None:

@@ -6,6 +6,7 @@ rollout request a bump (or its preview) makes.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -22,6 +23,9 @@ from hubimage.reference import ImageReference
 from hubimage.summary import render_summary
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from hubimage.build.builders import ImageBuilder
     from hubimage.build.session import BuildSession
     from hubimage.inventory import PackageInventory
     from hubimage.registry import Login
@@ -45,21 +49,24 @@ class RunState:
         self.name = image_name(inputs)
         self.outcome.image = self.name.name
         self._engine: DockerEngine | None = None
+        self._engine_lock = threading.Lock()
         self._login: Login | None = None
         self._inventory: PackageInventory | None = None
         self._package_markdown: str | None = None
         self._current: ImageReference | None = None
         self._current_read = False
         self._build_session: BuildSession | None = None
+        self._builder_probe: Future[ImageBuilder] | None = None
         self._published: tuple[str, str] | None = None  # (tag, digest) a rebuild replaces
         self._published_labels: Mapping[str, str] = {}
         self._started = time.monotonic()
 
     @property
     def engine(self) -> DockerEngine:
-        if self._engine is None:
-            self._engine = DockerEngine()
-        return self._engine
+        with self._engine_lock:  # the builder probe may ask for it from its own thread
+            if self._engine is None:
+                self._engine = DockerEngine()
+            return self._engine
 
     @property
     def login(self) -> Login:
