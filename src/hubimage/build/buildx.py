@@ -132,7 +132,10 @@ def run_buildx(
     with tempfile.TemporaryDirectory(prefix="hubimage-buildx-") as scratch:
         iidfile = Path(scratch) / "iid"
         argv, secret_env = buildx_command(docker, spec, iidfile, host_network=host_network)
-        env = {**child_environment(), **(extra_env or {}), **secret_env}
+        # BUILDX_GIT_INFO feeds only provenance, which is off: skip its seven git calls
+        # (a user's own setting still wins).
+        env = {"BUILDX_GIT_INFO": "false", **child_environment(), **(extra_env or {})}
+        env.update(secret_env)
         _stream(argv, env, spec, log)
         if spec.output == "push":
             return pushed_digest(iidfile.with_name("metadata.json"))

@@ -36,35 +36,23 @@ def bump_config_file(
     Every file is edited and verified before any is written; a file is rewritten (temp file
     in its directory, same mode, os.replace) only if it changed and not `dry_run`.
     """
+    # the same options reach every file, whichever way the config is laid out
+    options: dict[str, Any] = {
+        "image": image,
+        "path": path,
+        "allow_shared": allow_shared,
+        "update_references": update_references,
+        "scope": scope,
+        "chart": chart,
+        "create": create,
+        "digest": digest,
+    }
     if config_file.is_dir():
-        return _bump_hubploy_deployments(
-            config_file,
-            hubs,
-            dry_run,
-            image=image,
-            path=path,
-            allow_shared=allow_shared,
-            update_references=update_references,
-            scope=scope,
-            chart=chart,
-            create=create,
-            digest=digest,
-        )
+        return _bump_hubploy_deployments(config_file, hubs, dry_run, **options)
     entry = str(config_file)
     root = repository_root(config_file)
     result = edit_config_tree(
-        entry,
-        confined_reader(root),
-        root=same_form(root, entry),
-        hubs=hubs,
-        image=image,
-        path=path,
-        allow_shared=allow_shared,
-        update_references=update_references,
-        scope=scope,
-        chart=chart,
-        create=create,
-        digest=digest,
+        entry, confined_reader(root), root=same_form(root, entry), hubs=hubs, **options
     )
     if not dry_run:
         for edit in result.edits:
