@@ -115,6 +115,39 @@ def test_tool_image_builds_and_checks_through_the_mounted_socket(
 
 
 @pytest.mark.integration
+def test_tool_image_builds_with_buildkit_through_its_own_buildx(
+    docker_engine: DockerEngine, hubimage_tool_image: str, singleuser_image: str, tmp_path: Path
+) -> None:
+    """The tool image carries the docker CLI and buildx: BuildKit-only syntax builds there
+    as on GitHub's runners, instead of the legacy fallback refusing it."""
+    dockerfile = (
+        f"FROM {singleuser_image}\nUSER root\n"
+        "COPY --chmod=750 README.md /srv/readme\n"
+        "RUN <<EOF\nset -e\necho from-a-heredoc > /srv/heredoc\nEOF\nUSER 1000\n"
+    )
+    repo = init_repo(tmp_path / "repo")
+    commit_files(repo, {"Dockerfile": dockerfile, "README.md": "# analysis\n"})
+    tag = f"t3-{secrets.token_hex(4)}"
+    try:
+        built = run_tool(
+            hubimage_tool_image,
+            *("build", "/work", "--image", TEST_IMAGE, "--tag", tag, "--json"),
+            mounts={repo: "/work"},
+        )
+        assert built.returncode == 0, built.stderr
+        assert json.loads(built.stdout)["engine"] == "buildx", built.stderr
+        assert "builder: buildx" in built.stderr or "on buildx" in built.stderr
+        seen = subprocess.run(
+            ["docker", "run", "--rm", "--user", "0", f"{TEST_IMAGE}:{tag}",
+             "sh", "-c", "stat -c %a /srv/readme; cat /srv/heredoc"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert seen.stdout.split() == ["750", "from-a-heredoc"], seen.stderr
+    finally:
+        docker_engine.remove_image(f"{TEST_IMAGE}:{tag}")
+
+
+@pytest.mark.integration
 def test_tool_image_runs_image_tests_when_the_repository_has_the_same_path_inside(
     docker_engine: DockerEngine, hubimage_tool_image: str, singleuser_image: str, tmp_path: Path
 ) -> None:

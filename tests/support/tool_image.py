@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from hubimage.engine import BuildSpec, DockerEngine
-from support.fixture_images import _build_lock, context_tar
+from support.fixture_images import _build_lock, build_cached, context_tar
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TOOL_REPOSITORY = "hii-tool-test/hubimage"
@@ -23,7 +23,7 @@ def tool_context_files() -> dict[str, str | bytes]:
     """The files the Dockerfile copies, by path relative to the project root."""
     files: dict[str, str | bytes] = {
         name: (PROJECT_ROOT / name).read_bytes()
-        for name in ("Dockerfile", "pyproject.toml", "README.md")
+        for name in ("Dockerfile", "pyproject.toml", "README.md", "requirements/action.txt")
     }
     for path in sorted((PROJECT_ROOT / "src").rglob("*")):
         relative = path.relative_to(PROJECT_ROOT)
@@ -35,8 +35,30 @@ def tool_context_files() -> dict[str, str | bytes]:
     return files
 
 
+# The stand-in base is Debian 12 + Python; python:3.12-slim is Debian 13, whose own suite has
+# docker-cli and docker-buildx. Give the stand-in that suite, pinned low as .ci/run pins it
+# on this machine, so the Dockerfile's plain `apt-get install` finds them as on the real base.
+TRIXIE_SUITE = {
+    "trixie.sources": "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\n"
+    "Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
+    "trixie-low": "Package: *\nPin: release n=trixie\nPin-Priority: 100\n",
+}
+
+
+def trixie_python_base(engine: DockerEngine, base_image: str) -> str:
+    """`base_image` with Debian 13's suite available (see TRIXIE_SUITE)."""
+    dockerfile = (
+        f"FROM {base_image}\n"
+        "COPY trixie.sources /etc/apt/sources.list.d/trixie.sources\n"
+        "COPY trixie-low /etc/apt/preferences.d/trixie-low\n"
+    )
+    return build_cached(engine, "python-base-trixie-suite", dockerfile, TRIXIE_SUITE)
+
+
 def tool_image(engine: DockerEngine, base_image: str) -> str:
-    """hubimage's image built FROM `base_image`, unless this source was built already."""
+    """hubimage's image built FROM `base_image` (given Debian 13's suite), unless this
+    source was built already."""
+    base_image = trixie_python_base(engine, base_image)
     files = tool_context_files()
     digest = hashlib.sha256(base_image.encode())
     for name, content in sorted(files.items()):
