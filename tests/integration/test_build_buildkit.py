@@ -155,6 +155,37 @@ def test_the_legacy_builder_refuses_buildkit_syntax_naming_the_line_and_buildx(
     assert served_digest(registry_htpasswd, repository, run.outputs["tag"]) is None
 
 
+@pytest.mark.parametrize("check", ["true", "false"])  # the load path and the one-call push
+def test_buildx_asked_for_but_missing_is_refused_before_anything_is_built(
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    repository: str,
+    check: str,
+) -> None:
+    """The builder is probed in the background from the run's start; its refusal still
+    stops the run at the build, with what to install, and nothing is pushed."""
+    init_repo(tmp_path / "hub-image")
+    commit_files(tmp_path / "hub-image", {"Dockerfile": f"FROM {singleuser_image}\n"}, "plain")
+    no_buildx = config_without_buildx(tmp_path / "docker-config")
+    run = run_action(
+        tmp_path / "hub-image",
+        "push",
+        inputs(
+            registry_htpasswd, repository, target="", check=check,
+            **{"build-engine": "buildx", "build-secrets": ""},
+        ),
+        tmp_path,
+        extra_env={"DOCKER_CONFIG": str(no_buildx)},
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr[-3000:]
+    assert "build-engine buildx was asked for, but docker buildx is not installed" in run.stderr
+    assert "install the buildx plugin" in run.stderr
+    assert "#0 building" not in run.stderr and "Successfully built" not in run.stderr
+    assert run.outputs["pushed"] == "false"
+    assert served_digest(registry_htpasswd, repository, run.outputs["tag"]) is None
+
+
 def test_build_secrets_on_the_legacy_builder_are_refused_not_dropped(
     tmp_path: Path, singleuser_image: str, registry_htpasswd: RunningRegistry, repository: str
 ) -> None:
