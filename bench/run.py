@@ -1,6 +1,6 @@
 """Run every benchmark scenario and print one table of figures with same-run baselines.
 
-    python bench/run.py [--quick] [--json [FILE]] [--only pipeline bump checks]
+    python bench/run.py [--quick] [--repeat N] [--json [FILE]] [--only pipeline bump checks]
 
 Not a test: nothing here asserts a timing. Each figure is a median over repetitions, next
 to a baseline measured in the same run on the same machine, so the ratio is what to read;
@@ -40,6 +40,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     parser.add_argument(
+        "--repeat",
+        type=int,
+        metavar="N",
+        help="cold runs and rebuilds of scenarios 1 and 3 (default 3, --quick 1)",
+    )
+    parser.add_argument(
         "--json",
         nargs="?",
         const=str(DEFAULT_JSON),
@@ -56,13 +62,15 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _pipeline(engine: DockerEngine, quick: bool, image: str) -> tuple[list[Figure], dict[str, Any]]:
+def _pipeline(
+    engine: DockerEngine, quick: bool, image: str, repeat: int | None
+) -> tuple[list[Figure], dict[str, Any]]:
     import pipeline_bench
     import pipeline_scenarios
 
     samples = pipeline_scenarios.measure(
         engine,
-        cold_repeat=1 if quick else 3,
+        cold_repeat=repeat or (1 if quick else 3),
         cheap_repeat=2 if quick else 5,
         requirements=pipeline_bench.REQUIREMENTS[image],
     )
@@ -77,7 +85,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     details: dict[str, Any] = {}
     if "pipeline" in args.only:
         _progress("scenarios 1-3: hubimage run vs docker build+push (cold, no-op, rebuild)")
-        found, details["pipeline"] = _pipeline(engine, args.quick, args.image)
+        found, details["pipeline"] = _pipeline(engine, args.quick, args.image, args.repeat)
         figures += found
     if "bump" in args.only:
         import stage_scenarios
