@@ -43,6 +43,7 @@ class TokenRequest:
     account: str | None  # the Basic user, None when anonymous
     scopes: list[str]
     granted: list[dict[str, object]]
+    agent: str = ""  # the client's User-Agent: hubimage's own requests say python-requests
 
 
 @dataclass
@@ -135,7 +136,9 @@ class _TokenHandler(BaseHTTPRequestHandler):
         assert account is None or isinstance(account, str)
         scopes = query.get("scope", [])
         access = self.owner.grant(account, scopes)
-        self.owner.requests.append(TokenRequest(account, scopes, access))
+        self.owner.requests.append(
+            TokenRequest(account, scopes, access, self.headers.get("User-Agent", ""))
+        )
         token = self.owner.issue(account, access)
         issued = dt.datetime.now(dt.timezone.utc).isoformat()
         self._answer(200, {"token": token, "expires_in": 300, "issued_at": issued})
@@ -166,7 +169,9 @@ class _TokenHandler(BaseHTTPRequestHandler):
         account = self.owner.username
         scopes = form.get("scope", "").split()
         access = self.owner.grant(account, scopes)
-        self.owner.requests.append(TokenRequest(account, scopes, access))
+        self.owner.requests.append(
+            TokenRequest(account, scopes, access, self.headers.get("User-Agent", ""))
+        )
         body: dict[str, object] = {
             "access_token": self.owner.issue(account, access),
             "scope": " ".join(scopes),

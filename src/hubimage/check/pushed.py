@@ -18,6 +18,7 @@ from hubimage.errors import ChecksFailedError, RegistryError
 if TYPE_CHECKING:
     from hubimage.gha import Reporter
     from hubimage.reference import ImageReference
+    from hubimage.registry.client import RegistryClient
     from hubimage.registry.credentials import Login
 
 NAME = "pushed-size"
@@ -56,15 +57,21 @@ def verify_pushed_size(
     budget: int | None,
     checks: dict[str, Any],
     reporter: Reporter,
+    client: RegistryClient | None = None,
 ) -> None:
-    """Judge `name@digest`'s compressed size into the run's `checks`; raise when it fails."""
+    """Judge `name@digest`'s compressed size into the run's `checks`; raise when it fails.
+
+    `client`: the run's logged-in client for that registry (else one of its own)."""
     from hubimage.registry import RegistryClient
     from hubimage.registry.retry import READ_RETRY
 
     started = time.monotonic()
     try:
-        with RegistryClient(name.registry_host, login, retry=READ_RETRY) as client:
+        if client is not None:
             size = client.compressed_size(name.repository, digest)
+        else:
+            with RegistryClient(name.registry_host, login, retry=READ_RETRY) as own:
+                size = own.compressed_size(name.repository, digest)
     except RegistryError as error:
         reporter.info(f"could not read the pushed manifest: {error.message}")
         size = None

@@ -43,17 +43,13 @@ class Phases(BuildingPhases):
         (not needed when it is about to be rebuilt).
         """
         from hubimage.errors import RegistryAuthError
-        from hubimage.registry import RegistryClient
-        from hubimage.registry.retry import READ_RETRY
 
         labels: dict[str, str] | None = None
         with self.reporter.group("Look for an existing image"):
             try:
-                with RegistryClient(
-                    self.name.registry_host, self.login, retry=READ_RETRY
-                ) as client:
-                    digest = client.manifest_digest(self.name.repository, self.outcome.tag)
-                    labels = client.image_labels(self.name.repository, digest) if digest else None
+                client = self.registry
+                digest = client.manifest_digest(self.name.repository, self.outcome.tag)
+                labels = client.image_labels(self.name.repository, digest) if digest else None
             except RegistryAuthError as error:
                 # Hosted registries answer 401/403 for a repository that does not exist yet;
                 # the push will tell wrong credentials apart.
@@ -102,15 +98,12 @@ class Phases(BuildingPhases):
         import datetime as dt
 
         from hubimage.errors import RegistryError
-        from hubimage.registry import RegistryClient
-        from hubimage.registry.retry import READ_RETRY
 
         now = dt.datetime.now(dt.timezone.utc)
         candidates = (f"{tag}-{now:%Y.%m.%d}", f"{tag}-{now:%Y.%m.%d-%H%M%S}")
-        with RegistryClient(self.name.registry_host, self.login, retry=READ_RETRY) as client:
-            for candidate in candidates:
-                if client.manifest_digest(self.name.repository, candidate) is None:
-                    return candidate
+        for candidate in candidates:
+            if self.registry.manifest_digest(self.name.repository, candidate) is None:
+                return candidate
         raise RegistryError(
             f"{self.name.name}:{candidates[1]} is already published; a published tag is "
             "never moved",
@@ -149,6 +142,7 @@ class Phases(BuildingPhases):
                 self.tags,
                 self.login,
                 check_public=self.inputs.require_public,
+                client=self.registry,
             )
             for warning in result.warnings:
                 self.reporter.annotate("warning", warning, title="registry")
@@ -159,7 +153,13 @@ class Phases(BuildingPhases):
 
             budget = self.inputs.max_compressed_size
             verify_pushed_size(
-                self.name, result.digest, self.login, budget, self.outcome.checks, self.reporter
+                self.name,
+                result.digest,
+                self.login,
+                budget,
+                self.outcome.checks,
+                self.reporter,
+                client=self.registry,
             )
         if self.inputs.image is not None:
             self.export_cache()  # only now: the registry served the checked image's digest
@@ -208,6 +208,7 @@ class Phases(BuildingPhases):
                 self.login,
                 check_public=self.inputs.require_public,
                 pusher="buildx",
+                client=self.registry,
             )
             for warning in served.warnings:
                 self.reporter.annotate("warning", warning, title="registry")
@@ -223,7 +224,13 @@ class Phases(BuildingPhases):
                 self.reporter.info(f"build cache written: {session.plan.after_push_exports[0]}")
             budget = self.inputs.max_compressed_size
             verify_pushed_size(
-                self.name, served.digest, self.login, budget, self.outcome.checks, self.reporter
+                self.name,
+                served.digest,
+                self.login,
+                budget,
+                self.outcome.checks,
+                self.reporter,
+                client=self.registry,
             )
 
     def bump(self) -> None:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from hubimage.build.builders import ImageBuilder
     from hubimage.build.session import BuildSession
     from hubimage.inventory import PackageInventory
-    from hubimage.registry import Login
+    from hubimage.registry import Login, RegistryClient
     from hubimage.rollout import RolloutRequest
 
 
@@ -51,6 +51,7 @@ class RunState:
         self._engine: DockerEngine | None = None
         self._engine_lock = threading.Lock()
         self._login: Login | None = None
+        self._registry: RegistryClient | None = None
         self._inventory: PackageInventory | None = None
         self._package_markdown: str | None = None
         self._current: ImageReference | None = None
@@ -83,6 +84,18 @@ class RunState:
             credentials = credentials_from_environment(self.name, environ)
             self._login = resolve_login(self.name, credentials)
         return self._login
+
+    @property
+    def registry(self) -> RegistryClient:
+        """One logged-in client for the target registry, for every read of the run: its
+        token is fetched once (against quay.io or GHCR each fetch is a round trip), and a
+        token that expires mid-run is fetched again on the registry's 401."""
+        if self._registry is None:
+            from hubimage.registry import RegistryClient
+            from hubimage.registry.retry import READ_RETRY
+
+            self._registry = RegistryClient(self.name.registry_host, self.login, retry=READ_RETRY)
+        return self._registry
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -136,5 +149,7 @@ class RunState:
         for name, value in self.outcome.outputs().items():
             self.reporter.set_output(name, value)
         self.reporter.add_summary(render_summary(self.outcome, self._package_markdown))
+        if self._registry is not None:
+            self._registry.close()
         elapsed = time.monotonic() - self._started
         self.reporter.info(f"hubimage run finished in {elapsed:.1f}s")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,8 +77,12 @@ def push_image(
     *,
     check_public: bool = False,
     insecure: bool | None = None,
+    client: RegistryClient | None = None,
 ) -> PushResult:
-    """Push `local_image` as `target` with each of `tags`; verify the registry serves it."""
+    """Push `local_image` as `target` with each of `tags`; verify the registry serves it.
+
+    `client`: a logged-in client for `target`'s registry to verify with (a run shares one,
+    so its token is fetched once); by default one of its own."""
     if not tags:
         raise UsageError("no tags to push: give at least one tag")
     tags = tuple(validate_tag(tag) for tag in tags)
@@ -97,7 +102,14 @@ def push_image(
     digest = _one_digest(name, pushed)
     _check_repo_digest(engine, local_image, name, digest)
     return verify_served(
-        target, tags, digest, login, retry, check_public=check_public, insecure=insecure
+        target,
+        tags,
+        digest,
+        login,
+        retry,
+        check_public=check_public,
+        insecure=insecure,
+        client=client,
     )
 
 
@@ -111,11 +123,12 @@ def verify_served(
     check_public: bool = False,
     insecure: bool | None = None,
     pusher: str = "the engine",
+    client: RegistryClient | None = None,
 ) -> PushResult:
     """The push counts only when the registry serves `digest` for every tag (and, with
     `check_public`, to anonymous clients too). Also for buildx's own `--push`."""
     name = target.qualified_name
-    with RegistryClient(target.registry_host, login, insecure, retry=retry) as client:
+    with _client_for(target, login, insecure, retry, client) as client:
         for tag in tags:
             served = client.manifest_digest(target.repository, tag)
             if served != digest:
@@ -128,6 +141,22 @@ def verify_served(
             client.check_anonymous_pull(target.repository, digest)
     log.info("pushed %s@%s as %s", name, digest, ", ".join(tags))
     return PushResult(name, tuple(tags), digest, f"{name}@{digest}", login.warnings)
+
+
+@contextmanager
+def _client_for(
+    target: ImageReference,
+    login: Login,
+    insecure: bool | None,
+    retry: RetryPolicy,
+    shared: RegistryClient | None,
+) -> Iterator[RegistryClient]:
+    """The shared client (left open for its owner), or one of this call's own."""
+    if shared is not None:
+        yield shared
+        return
+    with RegistryClient(target.registry_host, login, insecure, retry=retry) as own:
+        yield own
 
 
 def _push_once(

@@ -1,0 +1,60 @@
+"""One registry session per run: each token hubimage needs is fetched once.
+
+Against quay.io, GHCR or Docker Hub every token fetch is a round trip to the token service.
+A run reads the registry several times (is the tag there, which digest does it serve after
+the push, how large is the pushed image); those reads share one logged-in client. Real
+parts: the distribution registry in bearer-token mode, its local token issuer (which records
+every token request with its User-Agent), the Docker engine with buildx, a git repository.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from hubimage.engine import DockerEngine
+from support.action_runner import run_action
+from support.gitrepo import commit_files, init_repo
+from support.registry_fixtures import RunningRegistry, served_digest
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize("check", ["true", "false"])  # the engine's push, and buildx's
+def test_a_run_fetches_each_registry_token_it_needs_once(
+    tmp_path: Path,
+    docker_engine: DockerEngine,
+    singleuser_image: str,
+    registry_token: RunningRegistry,
+    check: str,
+) -> None:
+    issuer = registry_token.issuer
+    assert issuer is not None
+    repository = f"session/one-token-{check}-{secrets.token_hex(3)}"
+    workdir = init_repo(tmp_path / "hub-image")
+    commit_files(workdir, {"Dockerfile": f"FROM {singleuser_image}\nRUN echo built\n"})
+    before = len(issuer.requests)
+    run = run_action(
+        workdir,
+        "push",
+        {
+            "image": f"{registry_token.host}/{repository}",
+            "registry-username": registry_token.username,
+            "registry-password": registry_token.password,
+            "bump-mode": "none",
+            "check": check,
+            "skip-checks": "lab-loads,kernel-runs",
+        },
+        tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    ours = [r for r in issuer.requests[before:] if r.agent.startswith("python-requests")]
+    # (served_digest fetches a token of its own: asked only after hubimage's are counted)
+    assert run.outputs["digest"] == served_digest(registry_token, repository, run.outputs["tag"])
+    fetched = Counter(tuple(sorted(r.scopes)) for r in ours)
+    # the lookup before the build, the digest and size after the push: one token between them
+    assert fetched == {(f"repository:{repository}:pull",): 1}, fetched
+    docker_engine.remove_image(f"{registry_token.host}/{repository}:{run.outputs['tag']}")
