@@ -62,16 +62,13 @@ def verify_pushed_size(
     """Judge `name@digest`'s compressed size into the run's `checks`; raise when it fails.
 
     `client`: the run's logged-in client for that registry (else one of its own)."""
-    from hubimage.registry import RegistryClient
+    from hubimage.registry.client import client_for
     from hubimage.registry.retry import READ_RETRY
 
     started = time.monotonic()
     try:
-        if client is not None:
-            size = client.compressed_size(name.repository, digest)
-        else:
-            with RegistryClient(name.registry_host, login, retry=READ_RETRY) as own:
-                size = own.compressed_size(name.repository, digest)
+        with client_for(name.registry_host, login, retry=READ_RETRY, shared=client) as reader:
+            size = reader.compressed_size(name.repository, digest)
     except RegistryError as error:
         reporter.info(f"could not read the pushed manifest: {error.message}")
         size = None

@@ -12,7 +12,8 @@ import base64
 import hashlib
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -356,6 +357,24 @@ def _platform_entry(entries: Sequence[dict[str, Any]]) -> str:
     if not entries:
         raise RegistryError("the registry sent an image index with no manifests")
     return str(entries[0]["digest"])
+
+
+@contextmanager
+def client_for(
+    host: str,
+    login: Login | None,
+    *,
+    insecure: bool | None = None,
+    retry: RetryPolicy = NO_RETRY,
+    shared: RegistryClient | None = None,
+) -> Iterator[RegistryClient]:
+    """`shared` (a run's client, left open for its owner) when given, else a client of this
+    block's own, closed after it."""
+    if shared is not None:
+        yield shared
+        return
+    with RegistryClient(host, login, insecure, retry=retry) as own:
+        yield own
 
 
 def manifest_digest(

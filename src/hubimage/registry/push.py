@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +27,7 @@ from hubimage.errors import (
     UsageError,
 )
 from hubimage.reference import ImageReference, validate_tag
-from hubimage.registry.client import RegistryClient
+from hubimage.registry.client import RegistryClient, client_for
 from hubimage.registry.credentials import Credentials, Login, registry_kind, what_to_set
 from hubimage.registry.login import resolve_login
 from hubimage.registry.retry import RetryPolicy, with_retries
@@ -128,7 +127,9 @@ def verify_served(
     """The push counts only when the registry serves `digest` for every tag (and, with
     `check_public`, to anonymous clients too). Also for buildx's own `--push`."""
     name = target.qualified_name
-    with _client_for(target, login, insecure, retry, client) as client:
+    with client_for(
+        target.registry_host, login, insecure=insecure, retry=retry, shared=client
+    ) as client:
         for tag in tags:
             served = client.manifest_digest(target.repository, tag)
             if served != digest:
@@ -141,22 +142,6 @@ def verify_served(
             client.check_anonymous_pull(target.repository, digest)
     log.info("pushed %s@%s as %s", name, digest, ", ".join(tags))
     return PushResult(name, tuple(tags), digest, f"{name}@{digest}", login.warnings)
-
-
-@contextmanager
-def _client_for(
-    target: ImageReference,
-    login: Login,
-    insecure: bool | None,
-    retry: RetryPolicy,
-    shared: RegistryClient | None,
-) -> Iterator[RegistryClient]:
-    """The shared client (left open for its owner), or one of this call's own."""
-    if shared is not None:
-        yield shared
-        return
-    with RegistryClient(target.registry_host, login, insecure, retry=retry) as own:
-        yield own
 
 
 def _push_once(
