@@ -73,6 +73,18 @@ def test_duplicate_key_names_the_key_not_the_values(tmp_path: Path) -> None:
     assert "s3cr3t" not in str(error) and "abc123" not in str(error)
 
 
+@pytest.mark.parametrize(
+    "key", ["[a, {b: c}]", "[a, [b, c]]", "{a: 1}"], ids=["map-in-list", "list-in-list", "map"]
+)
+def test_mapping_key_that_cannot_be_data_names_its_line(tmp_path: Path, key: str) -> None:
+    # Valid YAML that Python data cannot hold: a key that is a map, or a list holding one.
+    file = write(tmp_path, GOOD.replace("    helm_chart: basehub\n", f"    ? {key}\n    : 1\n", 1))
+    error = refused(file)
+    assert isinstance(error, ConfigError)
+    assert error.location is not None and error.location.line == 3
+    assert f"{file}:3:" in error.message
+
+
 def test_non_utf8_file(tmp_path: Path) -> None:
     file = write(tmp_path, GOOD.encode().replace(b"quay.io", b"qu\xe9y.io"))
     error = refused(file)

@@ -88,6 +88,8 @@ class Document:
     index: int = 0  # which YAML document of the file this is (the one holding the hubs)
     count: int = 1  # how many documents the file has
     composed_in_c: bool = False  # by ruamel.yaml.clib's composer (else the pure one)
+    # mapping keys that are themselves a list or a map, in document order
+    collection_keys: list[Node] = field(default_factory=list, repr=False)
 
     @property
     def span(self) -> tuple[int, int]:
@@ -163,7 +165,29 @@ def _parse_document(text: str, filename: str) -> Document:
         document.data = _construct(document, yaml, root) if root is not None else None
     except MarkedYAMLError as error:
         raise _yaml_error(error, filename) from None
+    except TypeError:
+        # ruamel makes a list key a tuple but leaves what is inside it: a list or map there
+        # cannot be a key of Python data (valid YAML, unused by any hub config).
+        raise _unhashable_key(document) from None
     return document
+
+
+def _unhashable_key(document: Document) -> ConfigError:
+    inside = [
+        key
+        for key in document.collection_keys
+        if isinstance(key, SequenceNode) and not all(isinstance(i, ScalarNode) for i in key.value)
+    ]
+    key = (inside or document.collection_keys or [None])[0]
+    mark = key.start_mark if key is not None else None
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    where = f":{line}:{column}" if line is not None else ""
+    return ConfigError(
+        f"{document.filename}{where}: a mapping key holds a list or a map inside a list; "
+        "that is valid YAML, but it cannot be read as data, and hub configs use plain keys",
+        hint="write the key as a plain string",
+        location=SourceLocation(document.filename, line, column),
+    )
 
 
 def _construct(document: Document, yaml: YAML, root: Node) -> Any:
@@ -346,6 +370,8 @@ def _index(document: Document, node: Node, path: YamlPath) -> None:
                         key_node.style = None
                     if key_node.value == MERGE_KEY and key_node.tag == _MERGE_TAG:
                         merges = True
+                else:
+                    document.collection_keys.append(key_node)
                 entries.append((value, (*current_path, str(key_node.value))))
             if merges:
                 document.merge_pairs[id(current)] = list(current.value)
