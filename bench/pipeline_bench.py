@@ -23,7 +23,7 @@ from pathlib import Path
 
 from hubimage.engine import DockerEngine
 from support.action_runner import EVENTS, action_defaults
-from support.buildx_fixtures import build_cache_ids, prune_build_cache
+from support.buildx_fixtures import build_cache_ids, cached_steps, prune_build_cache
 from support.gitrepo import commit_files, init_repo
 from support.registry_fixtures import RunningRegistry
 from support.runner_files import parse_output_file
@@ -32,7 +32,7 @@ REPOSITORY = "hig-bench/image"
 HUB = "bench"
 HUB_VERSION = "6.1.1"
 BUILT_IN_RE = re.compile(r"^built \S+ with \S+(?: on \S+)? in ([0-9.]+)s$")
-CACHE_HIT_MARKS = ("Using cache", " CACHED")  # the legacy builder's, buildx's
+LEGACY_CACHE_HIT = "Using cache"
 _BLOB_GET_RE = re.compile(
     r'http\.request\.method=GET\b.*?http\.request\.uri="?/v2/[^" ]+/blobs/sha256:[0-9a-f]+"?'
     r".*?http\.response\.status=200 http\.response\.written=(\d+)"
@@ -97,15 +97,17 @@ class HubimageRun:
         return sum(text in line for _, line in self.events)
 
     def cache_hits(self) -> int:
-        """Build steps served from cache, in the Build group only (not the cache export)."""
+        """Build steps served from cache, in the Build group only (not the cache export):
+        the legacy builder's "Using cache", buildx's CACHED or cached layers fetched."""
         inside = False
-        hits = 0
+        build: list[str] = []
         for _, line in self.events:
             if line.startswith("::group::"):
                 inside = line.startswith("::group::Build")
             elif inside:
-                hits += any(mark in line for mark in CACHE_HIT_MARKS)
-        return hits
+                build.append(line)
+        legacy = sum(LEGACY_CACHE_HIT in line for line in build)
+        return legacy + len(cached_steps("\n".join(build)))
 
     def breakdown(self) -> dict[str, float]:
         """Where the run's time went: start-up, each group, the builder, and the rest."""

@@ -15,7 +15,7 @@ import requests
 
 from hubimage.engine import DockerEngine
 from support.action_runner import ActionRun, run_action, secrets_found
-from support.buildx_fixtures import build_cache_ids, prune_build_cache
+from support.buildx_fixtures import build_cache_ids, cached_steps, prune_build_cache
 from support.fault_proxy import FaultProxy
 from support.gitrepo import commit_files, init_repo
 from support.registry_fixtures import MANIFEST_ACCEPT, RunningRegistry
@@ -25,10 +25,12 @@ STEPS = ("COPY nonce.txt /opt/nonce.txt", "RUN head -c 2000000", "RUN echo two")
 
 
 def dockerfile(base: str, last: str) -> str:
+    # Each RUN step prints "ran: NAME": a step that executed says so in the build log.
     return (
         f"FROM {base}\nUSER root\nCOPY nonce.txt /opt/nonce.txt\n"
-        "RUN head -c 2000000 /dev/urandom > /opt/big\nRUN echo two > /opt/two\n"
-        f"RUN echo '{last}' > /opt/last\nUSER 1000\n"
+        "RUN head -c 2000000 /dev/urandom > /opt/big && echo ran: big\n"
+        "RUN echo two > /opt/two && echo ran: two\n"
+        f"RUN echo '{last}' > /opt/last && echo ran: last\nUSER 1000\n"
     )
 
 
@@ -43,19 +45,14 @@ def layers(registry: RunningRegistry, repository: str, tag: str) -> list[str]:
     return [layer["digest"] for layer in response.json()["layers"]]
 
 
-def cached_steps(run: ActionRun) -> list[str]:
-    """The steps buildx reported as CACHED in the Build group (not the cache export's)."""
-    titles: dict[str, str] = {}
-    cached = []
-    build_log = run.stderr.split("::group::Build", 1)[1].split("::endgroup::", 1)[0]
-    for line in build_log.splitlines():
-        match = re.match(r"#(\d+) (\[.*)$", line)
-        if match:
-            titles.setdefault(match.group(1), match.group(2))
-        done = re.match(r"#(\d+) CACHED$", line)
-        if done and done.group(1) in titles:
-            cached.append(titles[done.group(1)])
-    return cached
+def build_log(run: ActionRun) -> str:
+    """The Build group's lines (not the cache export's)."""
+    return run.stderr.split("::group::Build", 1)[1].split("::endgroup::", 1)[0]
+
+
+def steps_that_ran(run: ActionRun) -> set[str]:
+    """The RUN steps that executed, by the "ran: NAME" line each prints."""
+    return set(re.findall(r"^#\d+ [0-9.]+ ran: (\w+)$", build_log(run), re.MULTILINE))
 
 
 def test_registry_cache_rebuild_on_an_emptied_store(
@@ -92,10 +89,12 @@ def test_registry_cache_rebuild_on_an_emptied_store(
     commit_files(workdir, {"Dockerfile": dockerfile(singleuser_image, "two")}, "v2")
     second = run_action(workdir, "push", values, tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
-    cached = cached_steps(second)
+    cached = cached_steps(build_log(second))
     for step in STEPS:
-        assert any(step in title for title in cached), (step, cached)
+        assert any(step in title for title in cached), (step, build_log(second))
     assert not any("RUN echo 'two'" in title for title in cached)
+    assert steps_that_ran(first) == {"big", "two", "last"}
+    assert steps_that_ran(second) == {"last"}  # only the changed step executed
 
     new = layers(registry_htpasswd, repository, second.outputs["tag"])
     unchanged = [digest for digest in old if digest in new]

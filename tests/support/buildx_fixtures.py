@@ -1,4 +1,6 @@
-"""Make buildx unavailable to the process under test, the way a broken install does.
+"""buildx in tests: make it unavailable, read its build log, clean its build cache.
+
+Make buildx unavailable to the process under test, the way a broken install does:
 
 The docker CLI looks for plugins in `$DOCKER_CONFIG/cli-plugins` before the system folders;
 a `docker-buildx` there that is not a valid plugin hides the system's buildx, and
@@ -7,6 +9,7 @@ a `docker-buildx` there that is not a valid plugin hides the system's buildx, an
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,3 +73,29 @@ def prune_build_cache(ids: set[str], *, strict: bool = True) -> None:
                 check=False,
             )
     assert not strict or not ids & build_cache_ids(), "some build cache records were kept"
+
+
+_VERTEX = re.compile(r"#(\d+) (.*)$")
+# A cached result BuildKit must materialize for a later step shows as blob downloads and
+# extractions under its own vertex, in place of the "CACHED" line.
+_TRANSFER = re.compile(r"(extracting )?sha256:[0-9a-f]{64}( .*)? done$")
+
+
+def cached_steps(plain_log: str) -> list[str]:
+    """The titles of the steps a `--progress plain` build log shows served from cache:
+    buildx printed CACHED for them, or only fetched their cached layers."""
+    titles: dict[str, str] = {}
+    lines: dict[str, list[str]] = {}
+    for line in plain_log.splitlines():
+        match = _VERTEX.match(line.strip())
+        if match:
+            vertex, text = match.groups()
+            titles.setdefault(vertex, text)
+            if text != titles[vertex] and not text.startswith("DONE "):
+                lines.setdefault(vertex, []).append(text)
+    cached = []
+    for vertex, title in titles.items():
+        own = lines.get(vertex, [])
+        if "CACHED" in own or (own and all(_TRANSFER.match(text) for text in own)):
+            cached.append(title)
+    return cached
