@@ -20,7 +20,7 @@ from hubimage.policy import CHECKS_LABEL
 from hubimage.reference import ImageReference
 from hubimage.registry import RegistryClient, login_for, push_image
 from support import bad_images
-from support.action_runner import ActionRun, run_action, secrets_found
+from support.action_runner import ActionRun, assert_nothing_published, run_action, secrets_found
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
 from support.github_standin import GitHubStandIn
 from support.github_standin.payloads import PullState
@@ -193,10 +193,7 @@ def test_pull_request_event_builds_and_checks_but_pushes_nothing_and_needs_no_se
     run = run_action(workdir, "pull_request", inputs, tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
 
-    assert run.outputs["pushed"] == "false"
-    assert run.outputs["digest"] == ""
-    assert run.outputs["bump-result"] == "skipped"
-    assert served_digest(registry_htpasswd, repository, run.outputs["tag"]) is None
+    assert_nothing_published(run, registry_htpasswd, repository)
     assert not json.loads(run.outputs["checks"])["failed"]
     assert "pull request: build and check only" in run.summary
 
@@ -215,9 +212,7 @@ def test_events_that_can_carry_outside_code_push_nothing_even_with_secrets(
     workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
     run = run_with_config_repo(workdir, event, registry_htpasswd, repository, config_repo, tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
-    assert run.outputs["pushed"] == "false"
-    assert run.outputs["bump-result"] == "skipped"
-    assert served_digest(registry_htpasswd, repository, run.outputs["tag"]) is None
+    assert_nothing_published(run, registry_htpasswd, repository)
     assert f"event {event}: push: auto pushes only on" in run.summary
     assert not config_repo.repos[CONFIG_REPO].pulls
 
@@ -236,9 +231,7 @@ def test_failed_check_is_never_pushed(
         workdir, "push", registry_htpasswd, repository, config_repo, tmp_path
     )
     assert run.returncode == 1
-    assert run.outputs["pushed"] == "false"
-    assert run.outputs["bump-result"] == "skipped"
-    assert served_digest(registry_htpasswd, repository, run.outputs["tag"]) is None
+    assert_nothing_published(run, registry_htpasswd, repository)
     assert "::error title=check non-root-user::" in run.stderr
     assert "USER" in run.stderr  # the hint says what to change
     assert not config_repo.repos[CONFIG_REPO].pulls
@@ -362,9 +355,7 @@ def test_dry_run_plans_the_bump_and_prints_its_diff_but_writes_nothing(
     )
     assert run.returncode == 0, run.stderr[-3000:]
     tag = run.outputs["tag"]
-    assert run.outputs["pushed"] == "false"
-    assert run.outputs["bump-result"] == "skipped"
-    assert served_digest(registry_htpasswd, repository, tag) is None
+    assert_nothing_published(run, registry_htpasswd, repository, tag)
     # The diff of exactly the two lines the bump would change, in the log.
     log = run.stderr.splitlines()
     assert "-            name: registry.example.org/team/user-image" in log

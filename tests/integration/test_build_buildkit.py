@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hubimage.engine import DockerEngine
-from support.action_runner import ActionRun, run_action
+from support.action_runner import ActionRun, assert_nothing_published, run_action
 from support.buildx_fixtures import config_without_buildx
 from support.gitrepo import commit_files, init_repo
 from support.image_search import image_hits
@@ -151,8 +151,7 @@ def test_the_legacy_builder_refuses_buildkit_syntax_naming_the_line_and_buildx(
     assert "line 3: COPY --chmod needs BuildKit" in run.stderr
     assert "install the buildx plugin" in run.stderr
     assert "builder: legacy (docker buildx is not installed" in run.stderr
-    assert run.outputs["pushed"] == "false"
-    assert served_digest(registry_htpasswd, repository, run.outputs["tag"]) is None
+    assert_nothing_published(run, registry_htpasswd, repository, bump_result=None)
 
 
 @pytest.mark.parametrize("check", ["true", "false"])  # the load path and the one-call push
@@ -182,8 +181,7 @@ def test_buildx_asked_for_but_missing_is_refused_before_anything_is_built(
     assert "build-engine buildx was asked for, but docker buildx is not installed" in run.stderr
     assert "install the buildx plugin" in run.stderr
     assert "#0 building" not in run.stderr and "Successfully built" not in run.stderr
-    assert run.outputs["pushed"] == "false"
-    assert served_digest(registry_htpasswd, repository, run.outputs["tag"]) is None
+    assert_nothing_published(run, registry_htpasswd, repository, bump_result=None)
 
 
 def test_build_secrets_on_the_legacy_builder_are_refused_not_dropped(

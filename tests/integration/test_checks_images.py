@@ -15,7 +15,7 @@ from hubimage.check import CHECK_NAMES, CheckOptions, run_checks
 from hubimage.engine import DockerEngine
 from hubimage.errors import ImageNotFoundError, ImageReferenceError, UsageError
 from support import bad_images
-from support.check_reports import SERVER_CHECKS_SKIP, expect
+from support.check_reports import SERVER_CHECKS_SKIP, expect, expect_result
 
 pytestmark = pytest.mark.integration
 
@@ -47,9 +47,7 @@ def test_root_user_fails_only_non_root_user(
     image = bad_images.root_user(docker_engine, singleuser_image)
     report = run_checks(docker_engine, image, CheckOptions())
     expect(report, {"non-root-user": "fail"})
-    result = report.result("non-root-user")
-    assert "root (uid 0)" in result.summary
-    assert result.hint is not None and "USER 1000" in result.hint
+    expect_result(report, "non-root-user", "root (uid 0)", "USER 1000")
 
 
 def test_missing_jupyterhub_fails_singleuser_command_and_skips_what_needs_it(
@@ -67,9 +65,7 @@ def test_missing_jupyterhub_fails_singleuser_command_and_skips_what_needs_it(
         },
         hub_version=True,
     )
-    result = report.result("singleuser-command")
-    assert "jupyterhub-singleuser" in result.summary
-    assert result.hint is not None and "jupyterhub" in result.hint
+    expect_result(report, "singleuser-command", "jupyterhub-singleuser", "jupyterhub")
 
 
 def test_uid_1001_fails_non_root_user_and_passes_when_the_hub_uses_1001(
@@ -78,9 +74,7 @@ def test_uid_1001_fails_non_root_user_and_passes_when_the_hub_uses_1001(
     image = bad_images.uid_1001(docker_engine, singleuser_image)
     report = run_checks(docker_engine, image, CheckOptions())
     expect(report, {"non-root-user": "fail"})
-    result = report.result("non-root-user")
-    assert "uid 1001" in result.summary
-    assert result.hint is not None and "--uid 1001" in result.hint
+    expect_result(report, "non-root-user", "uid 1001", "--uid 1001")
 
     as_1001 = run_checks(docker_engine, image, CheckOptions(uid=1001, only=("non-root-user",)))
     assert [(r.name, r.status) for r in as_1001.results] == [("non-root-user", "pass")]
@@ -93,9 +87,7 @@ def test_home_not_writable_fails_home_writable(
     report = run_checks(docker_engine, image, CheckOptions())
     # server-starts passes: like the hub, it mounts an empty home volume on $HOME.
     expect(report, {"home-writable": "fail"})
-    result = report.result("home-writable")
-    assert "/home/jovyan is not writable" in result.summary
-    assert result.hint is not None and "chown" in result.hint
+    expect_result(report, "home-writable", "/home/jovyan is not writable", "chown")
 
 
 def test_missing_entrypoint_fails_server_starts(
@@ -104,9 +96,7 @@ def test_missing_entrypoint_fails_server_starts(
     image = bad_images.missing_entrypoint(docker_engine, singleuser_image)
     report = run_checks(docker_engine, image, CheckOptions())
     expect(report, {"server-starts": "fail", **SERVER_CHECKS_SKIP})
-    result = report.result("server-starts")
-    assert "ENTRYPOINT /srv/start" in result.summary
-    assert result.hint is not None and "/srv/start" in result.hint
+    expect_result(report, "server-starts", "ENTRYPOINT /srv/start", "/srv/start")
 
 
 def test_server_crashing_at_start_fails_server_starts_with_its_log(
@@ -115,8 +105,7 @@ def test_server_crashing_at_start_fails_server_starts_with_its_log(
     image = bad_images.crashing_server(docker_engine, singleuser_image)
     report = run_checks(docker_engine, image, CheckOptions(server_timeout=30))
     expect(report, {"server-starts": "fail", **SERVER_CHECKS_SKIP})
-    result = report.result("server-starts")
-    assert "exited with code" in result.summary
+    result = expect_result(report, "server-starts", "exited with code")
     log_tail = result.details["log_tail"]
     assert isinstance(log_tail, list)
     assert any("/nonexistent/notebooks" in line for line in log_tail)
@@ -129,9 +118,8 @@ def test_previous_major_jupyterhub_fails_hub_version(
         docker_engine, singleuser_previous_major_image, CheckOptions(hub_version="6.1.1")
     )
     expect(report, {"hub-version": "fail"}, hub_version=True)
-    result = report.result("hub-version")
-    assert "5.4.3" in result.summary and "redirect loop" in result.summary
-    assert result.hint is not None and "jupyterhub==6.1.*" in result.hint
+    result = expect_result(report, "hub-version", "redirect loop", "jupyterhub==6.1.*")
+    assert "5.4.3" in result.summary
 
 
 def test_older_minor_warns_and_newer_major_hub_image_fails(
@@ -154,10 +142,8 @@ def test_repository_in_home_warns_repo_visible(
     image = bad_images.repo_in_home(docker_engine, singleuser_image)
     report = run_checks(docker_engine, image, CheckOptions())
     expect(report, {"repo-visible": "warn"})
-    result = report.result("repo-visible")
-    assert "REPO_DIR /home/jovyan" in result.summary
+    result = expect_result(report, "repo-visible", "REPO_DIR /home/jovyan", "--target-repo-dir")
     assert "README.md" in result.summary
-    assert result.hint is not None and "--target-repo-dir" in result.hint
 
 
 def test_size_above_the_threshold_warns(docker_engine: DockerEngine, singleuser_image: str) -> None:

@@ -19,6 +19,7 @@ from ruamel.yaml import YAML
 
 from hubimage.engine import DockerEngine
 from support.image_search import image_hits
+from support.registry_fixtures import RunningRegistry, served_digest
 from support.runner_files import parse_output_file
 
 REPO_ROOT = Path(__file__).parents[2]
@@ -57,6 +58,21 @@ def secrets_found(run: ActionRun, engine: DockerEngine, secrets: Iterable[str]) 
         pushed = f"{run.outputs['image']}:{run.outputs['tag']}"
         found += [f"{pushed}: {where}" for where in image_hits(engine, pushed, values)]
     return found
+
+
+def assert_nothing_published(
+    run: ActionRun,
+    registry: RunningRegistry,
+    repository: str,
+    tag: str | None = None,
+    bump_result: str | None = "skipped",
+) -> None:
+    """The run pushed nothing and bumped nothing: its outputs say so, and the registry,
+    asked directly, has no such tag (the run's own tag unless `tag` names another)."""
+    assert run.outputs["pushed"] == "false", run.stderr[-3000:]
+    if bump_result is not None:
+        assert run.outputs["bump-result"] == bump_result
+    assert served_digest(registry, repository, tag or run.outputs["tag"]) is None
 
 
 def action_defaults(github_token: str) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from hubimage.check import CHECK_NAMES, CheckReport
+from hubimage.check import CHECK_NAMES, CheckReport, CheckResult
 
 ALL_PASS_NO_CONTEXT = {name: "pass" for name in CHECK_NAMES} | {"image-tests": "skip"}
 # What needs the running server skips when it does not start (server-starts says why).
@@ -24,3 +24,14 @@ def expect(report: CheckReport, changes: Mapping[str, str], hub_version: bool = 
     for result in report.results:
         if result.status in ("fail", "warn"):
             assert result.hint, f"{result.name} gives no hint: {result.summary}"
+
+
+def expect_result(
+    report: CheckReport, name: str, summary: str, hint: str | None = None
+) -> CheckResult:
+    """The result of check `name`: its summary says `summary`, its hint says `hint`."""
+    result = report.result(name)
+    assert summary in result.summary, result.summary
+    if hint is not None:
+        assert result.hint is not None and hint in result.hint, result.hint
+    return result
