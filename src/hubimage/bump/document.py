@@ -167,7 +167,10 @@ def _parse_document(text: str, filename: str) -> Document:
         raise _yaml_error(error, filename) from None
     except TypeError:
         # ruamel makes a list key a tuple but leaves what is inside it: a list or map there
-        # cannot be a key of Python data (valid YAML, unused by any hub config).
+        # cannot be a key of Python data (valid YAML, unused by any hub config). Any other
+        # TypeError is ours: it stays an internal error.
+        if not document.collection_keys:
+            raise
         raise _unhashable_key(document) from None
     return document
 
@@ -178,12 +181,10 @@ def _unhashable_key(document: Document) -> ConfigError:
         for key in document.collection_keys
         if isinstance(key, SequenceNode) and not all(isinstance(i, ScalarNode) for i in key.value)
     ]
-    key = (inside or document.collection_keys or [None])[0]
-    mark = key.start_mark if key is not None else None
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-    where = f":{line}:{column}" if line is not None else ""
+    mark = (inside or document.collection_keys)[0].start_mark
+    line, column = mark.line + 1, mark.column + 1
     return ConfigError(
-        f"{document.filename}{where}: a mapping key holds a list or a map inside a list; "
+        f"{document.filename}:{line}:{column}: a mapping key holds a list or a map inside a list; "
         "that is valid YAML, but it cannot be read as data, and hub configs use plain keys",
         hint="write the key as a plain string",
         location=SourceLocation(document.filename, line, column),
