@@ -7,10 +7,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from hubimage.engine import dumps_label
 from hubimage.phases.building import BuildingPhases
 from hubimage.policy import CHECKS_LABEL, checks_record, checks_record_mismatch
+
+if TYPE_CHECKING:
+    from hubimage.registry import PushResult
 
 
 class Phases(BuildingPhases):
@@ -144,23 +148,8 @@ class Phases(BuildingPhases):
                 check_public=self.inputs.require_public,
                 client=self.registry,
             )
-            for warning in result.warnings:
-                self.reporter.annotate("warning", warning, title="registry")
-            self.outcome.digest = result.digest
-            self.outcome.image_ref = result.image_ref
-            self.outcome.pushed = True
-            from hubimage.check.pushed import verify_pushed_size
-
-            budget = self.inputs.max_compressed_size
-            verify_pushed_size(
-                self.name,
-                result.digest,
-                self.login,
-                budget,
-                self.outcome.checks,
-                self.reporter,
-                client=self.registry,
-            )
+            self._record_served(result)
+            self._judge_pushed_size(result.digest)
         if self.inputs.image is not None:
             self.export_cache()  # only now: the registry served the checked image's digest
 
@@ -181,7 +170,6 @@ class Phases(BuildingPhases):
 
     def build_and_push(self) -> None:
         """Build and push in one buildx call; outputs only from the digest the registry serves."""
-        from hubimage.check.pushed import verify_pushed_size
         from hubimage.input_values import warn_secret_build_args
         from hubimage.registry import verify_served
 
@@ -210,11 +198,7 @@ class Phases(BuildingPhases):
                 pusher="buildx",
                 client=self.registry,
             )
-            for warning in served.warnings:
-                self.reporter.annotate("warning", warning, title="registry")
-            self.outcome.digest = served.digest
-            self.outcome.image_ref = served.image_ref
-            self.outcome.pushed = True
+            self._record_served(served)
             # the same line as an engine build's (the bench reads the builder's time from it)
             self.reporter.info(
                 f"built {result.image} with {result.builder} on buildx in {result.seconds:.1f}s"
@@ -222,16 +206,29 @@ class Phases(BuildingPhases):
             self.reporter.info(f"the registry serves {served.image_ref} as {', '.join(self.tags)}")
             if session.plan.after_push_exports:
                 self.reporter.info(f"build cache written: {session.plan.after_push_exports[0]}")
-            budget = self.inputs.max_compressed_size
-            verify_pushed_size(
-                self.name,
-                served.digest,
-                self.login,
-                budget,
-                self.outcome.checks,
-                self.reporter,
-                client=self.registry,
-            )
+            self._judge_pushed_size(served.digest)
+
+    def _record_served(self, served: PushResult) -> None:
+        """The outcome of a push whose digest the registry served for every tag."""
+        for warning in served.warnings:
+            self.reporter.annotate("warning", warning, title="registry")
+        self.outcome.digest = served.digest
+        self.outcome.image_ref = served.image_ref
+        self.outcome.pushed = True
+
+    def _judge_pushed_size(self, digest: str) -> None:
+        """The pushed-size check, on the manifest the registry serves; raises when it fails."""
+        from hubimage.check.pushed import verify_pushed_size
+
+        verify_pushed_size(
+            self.name,
+            digest,
+            self.login,
+            self.inputs.max_compressed_size,
+            self.outcome.checks,
+            self.reporter,
+            client=self.registry,
+        )
 
     def bump(self) -> None:
         from hubimage.rollout import roll_out
