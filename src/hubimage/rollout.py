@@ -109,19 +109,59 @@ class RolloutResult:
         }
 
 
-def preview(request: RolloutRequest) -> BumpResult:
+class ConfigRepository:
+    """The hub config's repository as one run sees it through the GitHub API.
+
+    Connected once (each connection is a request, and against api.github.com PyGithub
+    spaces requests 0.25 s apart). The preview and the look at the hub's current image
+    share one read of each file, both made before the build; the bump reads afresh, as the
+    branch may have moved while the image was built.
+    """
+
+    def __init__(self, request: RolloutRequest) -> None:
+        self._request = request
+        self._repo: Any = None
+        self._planned: dict[str, str | None] = {}
+
+    @property
+    def repo(self) -> Any:
+        if self._repo is None:
+            self._repo = _connect(self._request)
+        return self._repo
+
+    @property
+    def base(self) -> str:
+        return self._request.branch or str(self.repo.default_branch)
+
+    def planning_reader(self) -> Callable[[str], str | None]:
+        """Reads for the plan made before the build: each file read once per run."""
+        read = self.fresh_reader()
+
+        def planned(path: str) -> str | None:
+            if path not in self._planned:
+                self._planned[path] = read(path)
+            return self._planned[path]
+
+        return planned
+
+    def fresh_reader(self) -> Callable[[str], str | None]:
+        return _github_reader(self.repo, self.base)
+
+
+def preview(request: RolloutRequest, source: ConfigRepository | None = None) -> BumpResult:
     """Plan the edit without writing anything: bad configs fail before anything is pushed."""
     if request.mode == "file":
         return bump_config_file(Path(request.config), dry_run=True, **request.edit_options())
-    repo = _connect(request)
-    read = _github_reader(repo, request.branch or repo.default_branch)
+    read = (source or ConfigRepository(request)).planning_reader()
     return edit_config_tree(request.config, read, **request.edit_options())
 
 
-def roll_out(request: RolloutRequest, reporter: Reporter) -> RolloutResult:
+def roll_out(
+    request: RolloutRequest, reporter: Reporter, source: ConfigRepository | None = None
+) -> RolloutResult:
     if request.mode == "file":
         return _roll_out_file(request, reporter)
-    return _roll_out_github(request, reporter)
+    return _roll_out_github(request, reporter, source or ConfigRepository(request))
 
 
 def _roll_out_file(request: RolloutRequest, reporter: Reporter) -> RolloutResult:
@@ -151,12 +191,13 @@ def _report_bump(bump: BumpResult, reporter: Reporter) -> None:
         reporter.info("the config already names this image: nothing to change")
 
 
-def _roll_out_github(request: RolloutRequest, reporter: Reporter) -> RolloutResult:
+def _roll_out_github(
+    request: RolloutRequest, reporter: Reporter, source: ConfigRepository
+) -> RolloutResult:
     from hubimage.bump.deliver import PullRequestSpec, deliver_change
 
-    repo = _connect(request)
-    base = request.branch or repo.default_branch
-    read = _github_reader(repo, base)
+    repo, base = source.repo, source.base
+    read = source.fresh_reader()
     bump = edit_config_tree(request.config, read, **request.edit_options())  # bad input first
     _report_bump(bump, reporter)
     if not bump.changed or request.dry_run:
@@ -251,7 +292,9 @@ def _pull_request_body(edit: ConfigEdit, run_body: str) -> str:
     return "\n".join(rows) + ("\n\n" + run_body if run_body else "")
 
 
-def current_image(request: RolloutRequest, hub: str) -> ImageReference | None:
+def current_image(
+    request: RolloutRequest, hub: str, source: ConfigRepository | None = None
+) -> ImageReference | None:
     """The image `hub` runs now, read where the bump will write (local file or GitHub).
 
     None when the config names no image, or cannot be read: the caller then treats the new
@@ -264,8 +307,7 @@ def current_image(request: RolloutRequest, hub: str) -> ImageReference | None:
         if request.mode == "file":
             read: Callable[[str], str | None] = read_config_text
         else:
-            repo = _connect(request)
-            read = _github_reader(repo, request.branch or repo.default_branch)
+            read = (source or ConfigRepository(request)).planning_reader()
         text = current_hub_image(request.config, hub, request.path, read=read)
         return ImageReference.parse(text) if text else None
     except (BadInputError, GitHubError):

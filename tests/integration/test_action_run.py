@@ -117,6 +117,15 @@ def run_with_config_repo(
     return run_action(workdir, event, values, tmp_path, extra_env=env)
 
 
+def assert_config_repository_read_once_before_the_build(standin: GitHubStandIn) -> None:
+    """One connection per run (a request each, spaced 0.25 s apart against api.github.com).
+    The config is read 3 times: once before the build, for both the plan and the hub's
+    current image; afresh for the bump; and at the branch head the commit goes onto."""
+    assert len(standin.calls("repos/get")) == 1
+    reads = [call.path for call in standin.calls("repos/get-content")]
+    assert reads == [f"/repos/{CONFIG_REPO}/contents/{CONFIG_PATH}"] * 3
+
+
 def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
     docker_engine: DockerEngine,
     tmp_path: Path,
@@ -159,6 +168,7 @@ def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
 
     assert "| `server-starts` | ✅ pass |" in run.summary
     assert outputs["digest"] in run.summary
+    assert_config_repository_read_once_before_the_build(config_repo)
     assert "::group::Build" in run.stderr
     assert secrets_found(run, docker_engine, [registry_htpasswd.password, STANDIN_TOKEN]) == []
 

@@ -35,7 +35,7 @@ class Phases(BuildingPhases):
         if not (self.policy.bump or self.policy.plan_bump_only):
             return
         with self.reporter.group("Plan the bump"):
-            plan = preview(self._rollout_request())
+            plan = preview(self._rollout_request(), self.config_repository)
             for edit in plan.edits:
                 for change in edit.changes:
                     self.reporter.info(f"{edit.file}: {change.hub}: {change.old} -> {change.new}")
@@ -237,7 +237,7 @@ class Phases(BuildingPhases):
             return
         with self.reporter.group(f"Bump {', '.join(self.inputs.hubs)}"):
             request = replace(self._rollout_request(), pr_body=self.pull_request_body())
-            result = roll_out(request, self.reporter)
+            result = roll_out(request, self.reporter, self.config_repository)
             self.outcome.bump_result = result.result
             self.outcome.pr_number = result.pr_number
             self.outcome.pr_url = result.pr_url or ""
@@ -248,7 +248,7 @@ class Phases(BuildingPhases):
 
         with self.reporter.group(f"Bump {', '.join(self.inputs.hubs)} (dry run: nothing written)"):
             request = replace(self._rollout_request(), dry_run=True)
-            result = roll_out(request, self.reporter)
+            result = roll_out(request, self.reporter, self.config_repository)
             self.outcome.bump_diff = result.diff
             self.reporter.info(result.diff.rstrip("\n") or "no change to the hub config")
             self.outcome.notes.append(

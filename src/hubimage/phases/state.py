@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from hubimage.build.session import BuildSession
     from hubimage.inventory import PackageInventory
     from hubimage.registry import Login, RegistryClient
-    from hubimage.rollout import RolloutRequest
+    from hubimage.rollout import ConfigRepository, RolloutRequest
 
 
 class RunState:
@@ -57,6 +57,7 @@ class RunState:
         self._current: ImageReference | None = None
         self._current_read = False
         self._build_session: BuildSession | None = None
+        self._config_repository: ConfigRepository | None = None
         self._builder_probe: Future[ImageBuilder] | None = None
         self._published: tuple[str, str] | None = None  # (tag, digest) a rebuild replaces
         self._published_labels: Mapping[str, str] = {}
@@ -127,6 +128,15 @@ class RunState:
             digest=(self.outcome.digest or None) if self.inputs.pin_digest else None,
         )
 
+    @property
+    def config_repository(self) -> ConfigRepository:
+        """The hub config's repository (pr and commit modes), connected once per run."""
+        if self._config_repository is None:
+            from hubimage.rollout import ConfigRepository
+
+            self._config_repository = ConfigRepository(self._rollout_request())
+        return self._config_repository
+
     def pull_request_body(self) -> str:
         from hubimage.summary import pull_request_body
 
@@ -140,7 +150,9 @@ class RunState:
 
         self._current_read = True
         if self.inputs.hub_config is not None and self.inputs.hubs:
-            self._current = current_image(self._rollout_request(), self.inputs.hubs[0])
+            self._current = current_image(
+                self._rollout_request(), self.inputs.hubs[0], self.config_repository
+            )
             self.reporter.info(f"the hub config names {self._current or 'no image'} now")
         return self._current
 
