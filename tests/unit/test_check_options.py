@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 
 from hubimage.check import CHECK_NAMES, CheckOptions
-from hubimage.check.compat import parse_version, require_hub_version
-from hubimage.check.options import options_for_run
+from hubimage.check.options import (
+    options_for_run,
+    parse_version,
+    require_hub_version,
+    validate_options,
+)
 from hubimage.check.probe import ImageFacts
-from hubimage.check.runner import validate_options
 from hubimage.errors import EXIT_BAD_INPUT, UsageError
 from hubimage.inputs import parse_inputs, read_action_inputs
 

@@ -3,34 +3,12 @@
 from __future__ import annotations
 
 import posixpath
-import re
 
 from hubimage.check.base import CheckContext, Outcome
+from hubimage.check.options import parse_version, require_hub_version
 from hubimage.check.probe import SINGLEUSER, ProbeFailed
-from hubimage.errors import UsageError
 
 REPO_DIR_LABEL = "repo2docker.repo_dir"
-_VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
-
-
-def parse_version(text: str) -> tuple[int, int, int] | None:
-    """(major, minor, patch) from `6.1.1`, `5.4.3.dev0`, `5.0`; None if it is none of these."""
-    match = _VERSION_RE.match(text.strip().lstrip("v"))
-    if not match:
-        return None
-    major, minor, patch = match.groups()
-    return int(major), int(minor), int(patch or 0)
-
-
-def require_hub_version(text: str) -> tuple[int, int, int]:
-    version = parse_version(text)
-    if version is None:
-        raise UsageError(
-            f"--hub-version {text!r} is not a JupyterHub version",
-            hint="give the hub's version as MAJOR.MINOR[.PATCH], e.g. 5.2.1 "
-            "(`jupyterhub --version` on the hub, or GET /hub/api)",
-        )
-    return version
 
 
 def hub_version(context: CheckContext) -> Outcome:

@@ -1,19 +1,26 @@
-"""Check options from outside: sizes as people write them, and the action's inputs."""
+"""Check options from outside: the action's inputs, and their validation.
+
+No check is imported here: a run without checks validates what it records on the image
+without loading the checks themselves."""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hubimage.check.model import CheckOptions
+from hubimage.check_inputs import CHECK_NAMES
+from hubimage.errors import UsageError
 
 if TYPE_CHECKING:
     from hubimage.inputs import RunInputs
 
 ARTIFACTS_ENV = "HUBIMAGE_ARTIFACTS_DIR"  # where to keep the screenshot, if not the default
 ARTIFACTS_FOLDER = "hubimage-artifacts"  # under $RUNNER_TEMP: what action.yml uploads
+_VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 def options_for_run(
@@ -36,3 +43,58 @@ def options_for_run(
         lab_url=inputs.lab_url,
         artifacts_dir=Path(artifacts) if artifacts else None,
     )
+
+
+def validate_options(options: CheckOptions) -> tuple[str, ...]:
+    """The names of the checks to run; UsageError naming the flag for anything wrong."""
+    unknown = [name for name in (*options.only, *options.skip) if name not in CHECK_NAMES]
+    if unknown:
+        raise UsageError(
+            f"unknown check(s) {', '.join(unknown)}",
+            hint=f"the checks are: {', '.join(CHECK_NAMES)}",
+        )
+    if options.uid < 0 or options.gid < 0:
+        raise UsageError(f"--uid {options.uid} / gid {options.gid}: ids cannot be negative")
+    timeouts = {
+        "--server-timeout": options.server_timeout,
+        "--spawn-timeout": options.spawn_timeout,
+        "--kernel-timeout": options.kernel_timeout,
+        "--lab-timeout": options.lab_timeout,
+        "image-tests' timeout": options.tests_timeout,
+    }
+    for flag, seconds in timeouts.items():
+        if not seconds > 0:
+            raise UsageError(f"{flag} must be a positive number of seconds, not {seconds:g}")
+    if options.max_image_bytes is not None and options.max_image_bytes <= 0:
+        raise UsageError("--max-image-size must be positive")
+    if options.size_warn_bytes <= 0:
+        raise UsageError("--size-warning-gb must be positive")
+    if options.hub_version is not None:
+        require_hub_version(options.hub_version)
+    if options.context is not None and not options.context.is_dir():
+        raise UsageError(f"--context {options.context} is not a folder")
+    return tuple(
+        name
+        for name in CHECK_NAMES
+        if (not options.only or name in options.only) and name not in options.skip
+    )
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    """(major, minor, patch) from `6.1.1`, `5.4.3.dev0`, `5.0`; None if it is none of these."""
+    match = _VERSION_RE.match(text.strip().lstrip("v"))
+    if not match:
+        return None
+    major, minor, patch = match.groups()
+    return int(major), int(minor), int(patch or 0)
+
+
+def require_hub_version(text: str) -> tuple[int, int, int]:
+    version = parse_version(text)
+    if version is None:
+        raise UsageError(
+            f"--hub-version {text!r} is not a JupyterHub version",
+            hint="give the hub's version as MAJOR.MINOR[.PATCH], e.g. 5.2.1 "
+            "(`jupyterhub --version` on the hub, or GET /hub/api)",
+        )
+    return version

@@ -9,12 +9,13 @@ import docker.errors
 import requests
 
 from hubimage.check.base import CheckContext, CheckFunction, Outcome
-from hubimage.check.compat import hub_version, image_size, repo_visible, require_hub_version
+from hubimage.check.compat import hub_version, image_size, repo_visible
 from hubimage.check.containers import last_lines
 from hubimage.check.image_tests import image_tests
 from hubimage.check.kernel import kernel_runs
 from hubimage.check.lab import lab_loads
 from hubimage.check.model import CheckOptions, CheckReport, CheckResult
+from hubimage.check.options import validate_options
 from hubimage.check.probe import ImageFacts, ImageProbe, ProbeFailed
 from hubimage.check.server import server_starts, spawn_time
 from hubimage.check.server_log import server_log
@@ -22,7 +23,7 @@ from hubimage.check.session import ServerSession
 from hubimage.check.user import home_writable, non_root_user, singleuser_command
 from hubimage.check_inputs import CHECK_NAMES
 from hubimage.engine import DockerEngine
-from hubimage.errors import HubimageError, UsageError
+from hubimage.errors import HubimageError
 from hubimage.reference import ImageReference
 
 CHECKS: dict[str, CheckFunction] = {
@@ -62,41 +63,6 @@ def run_checks(engine: DockerEngine, image: str, options: CheckOptions) -> Check
     finally:
         session.close()  # the server every server check shared
     return CheckReport(image=image, results=results)
-
-
-def validate_options(options: CheckOptions) -> tuple[str, ...]:
-    """The names of the checks to run; UsageError naming the flag for anything wrong."""
-    unknown = [name for name in (*options.only, *options.skip) if name not in CHECKS]
-    if unknown:
-        raise UsageError(
-            f"unknown check(s) {', '.join(unknown)}",
-            hint=f"the checks are: {', '.join(CHECK_NAMES)}",
-        )
-    if options.uid < 0 or options.gid < 0:
-        raise UsageError(f"--uid {options.uid} / gid {options.gid}: ids cannot be negative")
-    timeouts = {
-        "--server-timeout": options.server_timeout,
-        "--spawn-timeout": options.spawn_timeout,
-        "--kernel-timeout": options.kernel_timeout,
-        "--lab-timeout": options.lab_timeout,
-        "image-tests' timeout": options.tests_timeout,
-    }
-    for flag, seconds in timeouts.items():
-        if not seconds > 0:
-            raise UsageError(f"{flag} must be a positive number of seconds, not {seconds:g}")
-    if options.max_image_bytes is not None and options.max_image_bytes <= 0:
-        raise UsageError("--max-image-size must be positive")
-    if options.size_warn_bytes <= 0:
-        raise UsageError("--size-warning-gb must be positive")
-    if options.hub_version is not None:
-        require_hub_version(options.hub_version)
-    if options.context is not None and not options.context.is_dir():
-        raise UsageError(f"--context {options.context} is not a folder")
-    return tuple(
-        name
-        for name in CHECK_NAMES
-        if (not options.only or name in options.only) and name not in options.skip
-    )
 
 
 def _run_one(name: str, check: CheckFunction, context: CheckContext) -> CheckResult:

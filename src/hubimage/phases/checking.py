@@ -27,7 +27,7 @@ class CheckingPhases(RunState):
         return options_for_run(self.inputs, str(previous) if previous else None)
 
     def _expected_checks(self) -> dict[str, Any]:
-        from hubimage.check.runner import validate_options
+        from hubimage.check.options import validate_options
 
         options = self._check_options()
         selected = validate_options(options)
