@@ -1,8 +1,9 @@
 """A thin interface to the container engine, with its own exceptions.
 
 Everything that touches Docker goes through `ContainerEngine`, so builders, checks and the
-registry layer share one client (the SDK honours `DOCKER_HOST`, `DOCKER_TLS_VERIFY` and
-`DOCKER_CERT_PATH`) and one way of turning engine failures into `EngineError`.
+registry layer share one client and one way of turning engine failures into `EngineError`.
+The client talks to the engine the docker CLI (and so buildx) talks to: `DOCKER_HOST` (with
+`DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`) when set, else the CLI's current context.
 Containers run with host networking: checks talk to a hub stand-in on 127.0.0.1.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import tarfile
@@ -89,14 +91,39 @@ def _classify(error: Exception, what: str) -> EngineError:
     return EngineError(f"{what}: {error}")
 
 
+def client_like_the_cli(environ: Mapping[str, str]) -> docker.DockerClient:
+    """A client of the engine `docker` would use: DOCKER_HOST first, else the context named by
+    DOCKER_CONTEXT or by config.json's `currentContext` (Colima, Docker Desktop and rootless
+    Docker make their own), else the default socket. buildx builds on that engine, so the
+    checks must look for the image there."""
+    from docker.context import ContextAPI
+    from docker.context.config import get_current_context_name
+
+    if environ.get("DOCKER_HOST"):
+        return docker.from_env(timeout=600, environment=dict(environ))
+    name = environ.get("DOCKER_CONTEXT") or get_current_context_name()
+    if name == "default":
+        return docker.from_env(timeout=600, environment=dict(environ))
+    context = ContextAPI.get_context(name)
+    if context is None or not context.Host:
+        raise EngineError(
+            f"the docker context {name!r} is not there, or has no Docker endpoint",
+            hint="`docker context ls` lists them; `docker context use default`, or set "
+            "DOCKER_HOST, picks another engine",
+        )
+    return docker.DockerClient(base_url=context.Host, tls=context.TLSConfig, timeout=600)
+
+
 class DockerEngine:
     """The Docker Engine API through the Docker SDK."""
 
     def __init__(self, client: docker.DockerClient | None = None) -> None:
         if client is None:
             try:
-                client = docker.from_env(timeout=600)
+                client = client_like_the_cli(os.environ)
                 client.ping()
+            except EngineError:
+                raise
             except Exception as error:
                 raise EngineError(
                     f"cannot reach a Docker engine: {error}",

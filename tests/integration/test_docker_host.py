@@ -1,4 +1,6 @@
-"""DOCKER_HOST is honoured: `hubimage check` and `build` talk to the engine it names.
+"""hubimage talks to the engine the docker CLI talks to: the one DOCKER_HOST names, else
+the CLI's current context (Colima, Docker Desktop and rootless Docker make their own), and
+buildx keeps the user's builder when hubimage hands it a registry login.
 
 The engine is reached through a counting relay (loopback TCP, or a unix socket in tmp_path)
 in front of the real engine's socket; the work must succeed and must have gone through it.
@@ -11,14 +13,18 @@ import os
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
 import pytest
 
+from hubimage.build.buildx import registry_auth
 from hubimage.engine import DockerEngine
+from support.action_runner import HUBIMAGE_RUN, action_environment
 from support.engine_relay import DEFAULT_ENGINE_SOCKET, EngineRelay
+from support.registry_fixtures import RunningRegistry, served_digest
+from support.runner_files import parse_output_file
 
 Transport = Literal["tcp", "unix"]
 BUILT_IMAGE = "hii-docker-host/img"
@@ -40,20 +46,41 @@ def relay(
         yield made
 
 
-def hubimage_via(
-    docker_host: str, *args: str, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in _ENGINE_VARIABLES}
-    environment["DOCKER_HOST"] = docker_host
+def without_engine_variables(environment: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in environment.items() if k not in _ENGINE_VARIABLES}
+
+
+def hubimage_with(engine: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`hubimage ARGS` with only `engine`'s variables choosing the engine."""
     return subprocess.run(
         [sys.executable, "-m", "hubimage", *args],
         capture_output=True,
         text=True,
-        env=environment,
-        cwd=cwd,
+        env={**without_engine_variables(os.environ), **engine},
         timeout=120,
         check=False,
     )
+
+
+def hubimage_via(docker_host: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return hubimage_with({"DOCKER_HOST": docker_host}, *args)
+
+
+CONTEXT = "hubimage-relay"
+
+
+@pytest.fixture
+def cli_config(relay: EngineRelay, tmp_path: Path) -> Path:
+    """A Docker config folder of the user's own, with a context whose engine is the relay."""
+    folder = tmp_path / "docker-config"
+    folder.mkdir()
+    docker_cli(folder, "context", "create", CONTEXT, "--docker", f"host={relay.docker_host}")
+    return folder
+
+
+def docker_cli(config: Path, *args: str) -> None:
+    environment = {**without_engine_variables(os.environ), "DOCKER_CONFIG": str(config)}
+    subprocess.run(["docker", *args], env=environment, check=True, capture_output=True)
 
 
 @pytest.mark.integration
@@ -107,3 +134,95 @@ def test_a_docker_host_nobody_listens_on_is_an_error_not_the_default_engine(
     done = hubimage_via(relay.docker_host, "check", singleuser_image, "--json")
     assert done.returncode != 0
     assert "cannot reach a Docker engine" in done.stderr + done.stdout
+
+
+@pytest.mark.integration
+def test_check_follows_the_clis_current_context(
+    relay: EngineRelay, cli_config: Path, singleuser_image: str
+) -> None:
+    docker_cli(cli_config, "context", "use", CONTEXT)
+    engine = {"DOCKER_CONFIG": str(cli_config)}
+    done = hubimage_with(engine, "check", singleuser_image, "--only", "singleuser-command")
+    assert done.returncode == 0, done.stderr
+    assert relay.requests_to("/containers/create"), relay.requests
+
+
+@pytest.mark.integration
+def test_docker_host_wins_over_the_context_as_in_the_cli(
+    relay: EngineRelay, cli_config: Path, singleuser_image: str
+) -> None:
+    docker_cli(cli_config, "context", "use", CONTEXT)
+    engine = {"DOCKER_CONFIG": str(cli_config), "DOCKER_HOST": f"unix://{DEFAULT_ENGINE_SOCKET}"}
+    done = hubimage_with(engine, "check", singleuser_image, "--only", "singleuser-command")
+    assert done.returncode == 0, done.stderr
+    assert not relay.requests, relay.requests
+
+
+@pytest.mark.integration
+def test_a_context_that_is_not_there_is_an_error_naming_it(singleuser_image: str) -> None:
+    engine = {"DOCKER_CONTEXT": "no-such-context"}
+    done = hubimage_with(engine, "check", singleuser_image, "--only", "singleuser-command")
+    assert done.returncode != 0
+    assert "docker context 'no-such-context' is not there" in done.stderr
+
+
+@pytest.mark.integration
+def test_buildx_keeps_the_users_context_when_hubimage_logs_it_in(
+    relay: EngineRelay,
+    cli_config: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    tmp_path: Path,
+) -> None:
+    """The registry login hubimage hands buildx is a Docker config folder of its own; the
+    context the user's config names current must still be found there."""
+    docker_cli(cli_config, "context", "use", CONTEXT)
+    workdir = tmp_path / "hub-image"
+    workdir.mkdir()
+    marker = secrets.token_hex(8)
+    (workdir / "Dockerfile").write_text(f"FROM {singleuser_image}\nRUN echo {marker} > /tmp/m\n")
+    inputs = {
+        "context": ".",
+        "image": f"{registry_htpasswd.host}/e2e/users-builder",
+        "registry-username": registry_htpasswd.username,
+        "registry-password": registry_htpasswd.password,
+        "check": "false",
+        "tag": f"t-{marker}",
+    }
+    env, output, _ = action_environment(workdir, "push", inputs, tmp_path)
+    env = {**without_engine_variables(env), "DOCKER_CONFIG": str(cli_config)}
+    done = subprocess.run(
+        HUBIMAGE_RUN, cwd=workdir, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert relay.requests_to("/grpc"), relay.requests  # BuildKit's session, on that builder
+    served = served_digest(registry_htpasswd, "e2e/users-builder", f"t-{marker}")
+    assert served is not None and parse_output_file(output)["digest"] == served
+
+
+@pytest.mark.integration
+def test_the_login_config_keeps_the_users_buildx_builder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docker/setup-buildx-action creates a builder and `buildx use`s it (recorded in the
+    config folder's buildx/); buildx, logged in by hubimage, still builds with that one."""
+    folder = tmp_path / "docker-config"
+    folder.mkdir()
+    # Not booted: the record is enough for `inspect`, no BuildKit image is pulled.
+    docker_cli(folder, "buildx", "create", "--name", "users-builder", "--driver",
+               "docker-container", "--use")  # fmt: skip
+    monkeypatch.setenv("DOCKER_CONFIG", str(folder))
+    with registry_auth({"registry.example.org": ("robot", secrets.token_hex(8))}) as env:
+        inspected = subprocess.run(
+            ["docker", "buildx", "inspect"],
+            env={**without_engine_variables(os.environ), **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        own = json.loads((Path(env["DOCKER_CONFIG"]) / "config.json").read_text())
+    assert inspected.splitlines()[0].split() == ["Name:", "users-builder"]
+    assert "docker-container" in inspected
+    assert own["credHelpers"] == {
+        "registry.example.org": own["credHelpers"]["registry.example.org"]
+    }

@@ -244,8 +244,10 @@ def registry_auth(logins: Mapping[str, tuple[str, str]]) -> Iterator[dict[str, s
 
     A temporary DOCKER_CONFIG names a credential helper (a short script in the same temporary
     folder) for each server; the helper answers from an environment variable, so no password
-    is written to a file. The rest of the user's Docker config is kept, and the user's own
-    CLI plugins stay found (`cliPluginsExtraDirs`).
+    is written to a file. The rest of the user's Docker config is kept: config.json's other
+    settings, and each other entry of the folder linked in, so buildx still finds the user's
+    builders (`buildx/`, where docker/setup-buildx-action puts its docker-container builder),
+    contexts (`contexts/`), CLI plugins and the TLS files DOCKER_TLS_VERIFY reads there.
     """
     if not logins:
         yield {}
@@ -258,12 +260,9 @@ def registry_auth(logins: Mapping[str, tuple[str, str]]) -> Iterator[dict[str, s
         helpers[server] = _HELPER_NAME
         auths.pop(server, None)
     config.update(credHelpers=helpers, auths=auths)
-    config["cliPluginsExtraDirs"] = [
-        str(original / "cli-plugins"),
-        *(config.get("cliPluginsExtraDirs") or []),
-    ]
     with tempfile.TemporaryDirectory(prefix="hubimage-docker-config-") as folder:
         root = Path(folder)
+        _link_config_entries(original, root, keep_out=("config.json", "bin"))
         (root / "config.json").write_text(json.dumps(config), encoding="utf-8")
         helper = root / "bin" / f"docker-credential-{_HELPER_NAME}"
         helper.parent.mkdir()
@@ -275,6 +274,19 @@ def registry_auth(logins: Mapping[str, tuple[str, str]]) -> Iterator[dict[str, s
             "PATH": path,
             AUTH_VARIABLE: json.dumps({server: list(pair) for server, pair in logins.items()}),
         }
+
+
+def _link_config_entries(original: Path, copy: Path, keep_out: tuple[str, ...]) -> None:
+    """Link each entry of the user's Docker config folder into `copy`, but those in
+    `keep_out` (written here instead). Links, not copies: buildx records its builders'
+    state and build history there, as it would without hubimage."""
+    try:
+        entries = sorted(original.iterdir())
+    except OSError:
+        return  # no Docker config folder yet: nothing to keep
+    for entry in entries:
+        if entry.name not in keep_out:
+            (copy / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
 
 
 def _read_config(path: Path) -> dict[str, Any]:
