@@ -27,9 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from hubimage.check import CheckOptions, run_checks
 from hubimage.check.lab import find_browser
 from hubimage.engine import DockerEngine
+from hubimage.values import HubVersion
 from support import fixture_images
 
-HUB_VERSION = fixture_images.JUPYTERHUB_VERSION
+HUB_VERSION = HubVersion.parse(fixture_images.JUPYTERHUB_VERSION)
 TARGETS = {"all_but_lab": 8.0, "lab_loads": 15.0}
 
 

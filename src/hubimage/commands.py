@@ -17,6 +17,7 @@ from hubimage.input_values import warn_secret_build_args
 from hubimage.reference import ImageReference
 from hubimage.secrets import SECRETS
 from hubimage.summary import report_checks
+from hubimage.values import HubVersion
 
 if TYPE_CHECKING:  # the engine (the Docker SDK) is imported only by the verbs that use it
     from hubimage.engine import BuildSecret, DockerEngine
@@ -67,8 +68,8 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
 def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     from hubimage.check import CheckOptions, run_checks
     from hubimage.check.model import DEFAULT_SIZE_WARN_BYTES
-    from hubimage.check_inputs import parse_size
     from hubimage.engine import DockerEngine
+    from hubimage.values import parse_size
 
     reference = ImageReference.parse(args.image)  # a malformed reference is exit 2
     engine = DockerEngine()
@@ -77,7 +78,9 @@ def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
         uid=args.uid,
         gid=args.gid,
         only=tuple(args.only),
-        hub_version=args.hub_version,
+        hub_version=HubVersion.parse(args.hub_version, "--hub-version")
+        if args.hub_version
+        else None,
         server_timeout=args.server_timeout,
         size_warn_bytes=int(args.size_warning_gb * 1e9)
         if args.size_warning_gb

@@ -6,16 +6,14 @@ action runs them with bare Python before anything is installed.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hubimage.check_inputs import CHECK_NAMES, parse_size
 from hubimage.errors import BadInputError, UsageError
 from hubimage.reference import ImageReference, validate_tag
 from hubimage.secrets import SECRETS
+from hubimage.values import CHECK_NAMES, HubConfigPath, HubVersion, parse_size
 
 if TYPE_CHECKING:  # the action checks inputs with the standard library alone, before pip runs
     from hubimage.gha import Reporter
@@ -40,21 +38,11 @@ def repository(name: str, text: str) -> str | None:
     return text or None
 
 
-def config_path(text: str, in_repository: bool) -> Path | None:
+def config_path(text: str, in_repository: bool) -> HubConfigPath | None:
     """`hub-config`. In commit and pr modes a path in the config repository: relative, never
     leaving it with `..`. In file mode a local path the workflow chose (the values files it
     lists are kept inside its repository by the bump itself)."""
-    if not text:
-        return None
-    if not in_repository:
-        return Path(text)
-    normal = posixpath.normpath(text.replace("\\", "/"))
-    if posixpath.isabs(normal) or normal == ".." or normal.startswith("../"):
-        raise UsageError(
-            f"input 'hub-config': {text!r} leaves the repository; give a path relative to "
-            "the repository root (e.g. config/clusters/NAME/cluster.yaml)"
-        )
-    return Path(text)
+    return HubConfigPath.parse(text, in_repository=in_repository) if text else None
 
 
 def check_names(text: str) -> tuple[str, ...]:
@@ -161,10 +149,8 @@ def version(name: str, text: str) -> str | None:
     return text or None
 
 
-def hub_version(text: str) -> str | None:
-    if text and not re.fullmatch(r"[0-9]+(\.[0-9]+){0,2}([a-z0-9.+-]*)", text):
-        raise UsageError(f"input 'hub-version': {text!r} is not a version such as 5.2.1")
-    return text or None
+def hub_version(text: str) -> HubVersion | None:
+    return HubVersion.parse(text) if text else None
 
 
 def key_values(name: str, text: str) -> dict[str, str]:

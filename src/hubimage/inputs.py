@@ -16,10 +16,24 @@ from typing import Literal, TextIO
 from hubimage import input_values as value
 from hubimage.errors import EXIT_BAD_INPUT, EXIT_OK, UsageError
 from hubimage.reference import ImageReference
+from hubimage.values import (
+    BUILD_BACKEND_CHOICES,
+    BUMP_MODES,
+    BUMP_SCOPES,
+    CACHE_MODES,
+    PUSH_POLICIES,
+    STRATEGY_NAMES,
+    BuildBackendChoice,
+    BumpMode,
+    BumpScope,
+    CacheMode,
+    HubConfigPath,
+    HubVersion,
+    PushPolicy,
+    StrategyName,
+)
 
 Stage = Literal["build", "check", "push", "bump", "general"]
-BumpMode = Literal["none", "file", "commit", "pr"]
-PushPolicy = Literal["auto", "true", "false"]
 EventName = str  # GITHUB_EVENT_NAME as the runner sets it; "local" outside GitHub Actions
 
 # Events whose code and trigger come only from people with write access to the repository:
@@ -165,22 +179,22 @@ class RunInputs:
 
     context: Path
     image: ImageReference | None
-    builder: str
+    builder: StrategyName
     tag: str | None
     tag_scheme: str
     extra_tags: tuple[str, ...]
     build_args: Mapping[str, str]
     target: str | None
     build_secrets: tuple[tuple[str, str], ...] = field(repr=False)  # (id, value)
-    build_engine: str
-    cache: str
+    build_engine: BuildBackendChoice
+    cache: CacheMode
     pangeo_base_image: str
     pangeo_base_tag: str | None
     repo2docker_version: str | None
     force: bool
     check: bool
     user_id: int
-    hub_version: str | None
+    hub_version: HubVersion | None
     server_timeout: float
     skip_checks: tuple[str, ...]
     spawn_timeout: float
@@ -193,7 +207,7 @@ class RunInputs:
     registry_password: str | None = field(repr=False)
     require_public: bool
     skip_unchanged: PushPolicy
-    hub_config: Path | None
+    hub_config: HubConfigPath | None
     hubs: tuple[str, ...]
     image_path: str | None
     bump_mode: BumpMode
@@ -207,7 +221,7 @@ class RunInputs:
     pr_draft: bool
     github_token: str | None = field(repr=False)
     dry_run: bool
-    bump_scope: Literal["source", "hub"] = "source"
+    bump_scope: BumpScope = "source"
     pin_digest: bool = False
     chart: str | None = None
 
@@ -246,7 +260,7 @@ def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = Non
     def get(name: str) -> str:
         return raw.get(name, INPUTS_BY_NAME[name].default).strip()
 
-    bump_mode = value.choice(get, "bump-mode", ("none", "file", "commit", "pr"))
+    bump_mode = value.choice(get, "bump-mode", BUMP_MODES)
     hubs = value.hub_names(get("hubs"))
     hub_config = value.config_path(get("hub-config"), in_repository=bump_mode in ("commit", "pr"))
     if bump_mode != "none" and (hub_config is None) != (not hubs):
@@ -255,7 +269,7 @@ def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = Non
     return RunInputs(
         context=Path(get("context") or "."),
         image=value.image(get("image")),
-        builder=value.choice(get, "builder", ("auto", "repo2docker", "pangeo", "dockerfile")),
+        builder=value.choice(get, "builder", STRATEGY_NAMES),
         tag=value.tag("tag", get("tag")),
         tag_scheme=get("tag-scheme") or "content",
         extra_tags=tuple(
@@ -266,8 +280,8 @@ def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = Non
         build_secrets=value.parse_build_secrets(
             raw.get("build-secrets", ""), os.environ if environ is None else environ
         ),
-        build_engine=value.choice(get, "build-engine", ("auto", "buildx", "legacy")),
-        cache=value.choice(get, "cache", ("registry", "inline", "gha", "none")),
+        build_engine=value.choice(get, "build-engine", BUILD_BACKEND_CHOICES),
+        cache=value.choice(get, "cache", CACHE_MODES),
         pangeo_base_image=value.base_image(get("pangeo-base-image")),
         pangeo_base_tag=value.tag("pangeo-base-tag", get("pangeo-base-tag")),
         repo2docker_version=value.version("repo2docker-version", get("repo2docker-version")),
@@ -282,11 +296,11 @@ def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = Non
         max_compressed_size=value.size("max-compressed-size", get("max-compressed-size")),
         all_kernels=value.boolean(get, "all-kernels"),
         lab_url=value.lab_url(get("lab-url")),
-        push=value.choice(get, "push", ("auto", "true", "false")),
+        push=value.choice(get, "push", PUSH_POLICIES),
         registry_username=get("registry-username") or None,
         registry_password=get("registry-password") or None,
         require_public=value.boolean(get, "require-public"),
-        skip_unchanged=value.choice(get, "skip-unchanged", ("auto", "true", "false")),
+        skip_unchanged=value.choice(get, "skip-unchanged", PUSH_POLICIES),
         hub_config=hub_config,
         hubs=hubs,
         image_path=get("image-path") or None,
@@ -301,7 +315,7 @@ def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = Non
         pr_draft=value.boolean(get, "pr-draft"),
         github_token=get("github-token") or None,
         dry_run=value.boolean(get, "dry-run"),
-        bump_scope=value.choice(get, "bump-scope", ("source", "hub")),
+        bump_scope=value.choice(get, "bump-scope", BUMP_SCOPES),
         pin_digest=value.boolean(get, "pin-digest"),
         chart=get("chart") or None,
     )

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-BumpResult = Literal["created", "updated", "unchanged", "skipped"]
+from hubimage.values import RolloutStatus
 
 
 @dataclass
@@ -25,7 +25,7 @@ class RunOutcome:
     pushed: bool = False
     reused_existing: bool = False
     checks: dict[str, Any] = field(default_factory=dict)
-    bump_result: BumpResult = "skipped"
+    bump_result: RolloutStatus = "skipped"
     pr_number: int | None = None
     pr_url: str = ""
     notes: list[str] = field(default_factory=list)

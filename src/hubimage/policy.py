@@ -9,6 +9,7 @@ from typing import Any
 
 from hubimage.inputs import EventName, RunInputs, event_name, trusted_event
 from hubimage.reference import ImageReference
+from hubimage.values import HubVersion
 
 
 @dataclass(frozen=True)
@@ -62,18 +63,14 @@ def image_name(inputs: RunInputs) -> ImageReference:
 CHECKS_LABEL = "io.hubimage.checks"
 
 
-def _hub_major(version: str | None) -> int | None:
-    return int(version.split(".")[0]) if version else None
-
-
 def expected_checks(
-    uid: int, gid: int, hub_version: str | None, checks: Sequence[str]
+    uid: int, gid: int, hub_version: HubVersion | None, checks: Sequence[str]
 ) -> dict[str, Any]:
     """What a record must say for this run to trust it: who ran which checks, for which hub."""
     return {
         "uid": uid,
         "gid": gid,
-        "hub_major": _hub_major(hub_version),
+        "hub_major": hub_version.major if hub_version else None,
         "checks": sorted(checks),
     }
 

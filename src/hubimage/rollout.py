@@ -11,16 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from hubimage.bump import BumpResult, ConfigEdit, bump_config_file, edit_config_tree
-from hubimage.bump.tree import Scope
 from hubimage.errors import BadInputError, ConfigError, GitHubError, UsageError
 from hubimage.gha import Reporter
 from hubimage.reference import ImageReference
-
-RolloutMode = Literal["file", "commit", "pr"]
-RolloutResultName = Literal["created", "updated", "unchanged", "skipped"]
+from hubimage.values import BumpScope, RolloutMode, RolloutStatus
 
 
 @dataclass(frozen=True)
@@ -42,7 +39,7 @@ class RolloutRequest:
     reviewers: tuple[str, ...] = ()
     team_reviewers: tuple[str, ...] = ()
     draft: bool = False
-    scope: Scope = "source"  # "hub": an override in the named hubs' own values files only
+    scope: BumpScope = "source"  # "hub": an override in the named hubs' own values files only
     chart: str | None = None
     create: bool = False  # create `path` where it is missing
     digest: str | None = None  # sha256:...: pin it with the tag
@@ -63,7 +60,7 @@ class RolloutRequest:
 
 @dataclass(frozen=True)
 class RolloutResult:
-    result: RolloutResultName
+    result: RolloutStatus
     diff: str
     bump: BumpResult
     commit_sha: str | None = None
@@ -202,8 +199,8 @@ def _roll_out_github(
     _report_bump(bump, reporter)
     if not bump.changed or request.dry_run:
         # A dry run says what the run would do: a new pull request, or a new commit.
-        would: RolloutResultName = "created" if request.mode == "pr" else "updated"
-        name: RolloutResultName = would if bump.changed else "unchanged"
+        would: RolloutStatus = "created" if request.mode == "pr" else "updated"
+        name: RolloutStatus = would if bump.changed else "unchanged"
         return RolloutResult(name, bump.unified_diff(), bump, dry_run=request.dry_run)
     tag = ImageReference.parse(request.image).tag or ""
     results = []
@@ -232,7 +229,7 @@ def _roll_out_github(
         )
     first = results[0]
     outcomes = {r.result for r in results}
-    overall: RolloutResultName = next(
+    overall: RolloutStatus = next(
         (name for name in ("created", "updated") if name in outcomes), "unchanged"
     )
     if first.pr_url:

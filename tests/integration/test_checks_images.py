@@ -14,6 +14,7 @@ import pytest
 from hubimage.check import CHECK_NAMES, CheckOptions, run_checks
 from hubimage.engine import DockerEngine
 from hubimage.errors import ImageNotFoundError, ImageReferenceError, UsageError
+from hubimage.values import HubVersion
 from support import bad_images
 from support.check_reports import SERVER_CHECKS_SKIP, expect, expect_result
 
@@ -23,7 +24,9 @@ pytestmark = pytest.mark.integration
 def test_good_image_passes_every_check_and_really_starts_the_server(
     docker_engine: DockerEngine, singleuser_image: str
 ) -> None:
-    report = run_checks(docker_engine, singleuser_image, CheckOptions(hub_version="6.1.1"))
+    report = run_checks(
+        docker_engine, singleuser_image, CheckOptions(hub_version=HubVersion.parse("6.1.1"))
+    )
 
     expect(report, {}, hub_version=True)
     assert not report.failed
@@ -54,7 +57,7 @@ def test_missing_jupyterhub_fails_singleuser_command_and_skips_what_needs_it(
     docker_engine: DockerEngine, debian_python_image: str
 ) -> None:
     image = bad_images.no_jupyterhub(docker_engine, debian_python_image)
-    report = run_checks(docker_engine, image, CheckOptions(hub_version="6.1.1"))
+    report = run_checks(docker_engine, image, CheckOptions(hub_version=HubVersion.parse("6.1.1")))
     expect(
         report,
         {
@@ -115,7 +118,9 @@ def test_previous_major_jupyterhub_fails_hub_version(
     docker_engine: DockerEngine, singleuser_previous_major_image: str
 ) -> None:
     report = run_checks(
-        docker_engine, singleuser_previous_major_image, CheckOptions(hub_version="6.1.1")
+        docker_engine,
+        singleuser_previous_major_image,
+        CheckOptions(hub_version=HubVersion.parse("6.1.1")),
     )
     expect(report, {"hub-version": "fail"}, hub_version=True)
     result = expect_result(report, "hub-version", "redirect loop", "jupyterhub==6.1.*")
@@ -126,12 +131,16 @@ def test_older_minor_warns_and_newer_major_hub_image_fails(
     docker_engine: DockerEngine, singleuser_image: str
 ) -> None:
     older_minor = run_checks(
-        docker_engine, singleuser_image, CheckOptions(hub_version="6.2.0", only=("hub-version",))
+        docker_engine,
+        singleuser_image,
+        CheckOptions(hub_version=HubVersion.parse("6.2.0"), only=("hub-version",)),
     )
     assert older_minor.results[0].status == "warn"
     assert not older_minor.failed
     image_newer_major = run_checks(
-        docker_engine, singleuser_image, CheckOptions(hub_version="5.4.3", only=("hub-version",))
+        docker_engine,
+        singleuser_image,
+        CheckOptions(hub_version=HubVersion.parse("5.4.3"), only=("hub-version",)),
     )
     assert image_newer_major.results[0].status == "fail"
 
@@ -163,14 +172,20 @@ def test_bad_input_is_refused_before_anything_runs(
     with pytest.raises(UsageError, match="no-such-check"):
         run_checks(docker_engine, singleuser_image, CheckOptions(only=("no-such-check",)))
     with pytest.raises(UsageError, match="--hub-version"):
-        run_checks(docker_engine, singleuser_image, CheckOptions(hub_version="six"))
+        run_checks(
+            docker_engine,
+            singleuser_image,
+            CheckOptions(hub_version=HubVersion.parse("six", "--hub-version")),
+        )
 
 
 def test_server_timeout_is_honoured_and_reported_with_the_log(
     docker_engine: DockerEngine, singleuser_image: str
 ) -> None:
     # Importing jupyter_server alone takes longer than half a second.
-    options = CheckOptions(hub_version="6.1.1", server_timeout=0.5, only=("server-starts",))
+    options = CheckOptions(
+        hub_version=HubVersion.parse("6.1.1"), server_timeout=0.5, only=("server-starts",)
+    )
     started = time.monotonic()
     (result,) = run_checks(docker_engine, singleuser_image, options).results
     assert result.status == "fail"

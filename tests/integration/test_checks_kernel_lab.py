@@ -12,13 +12,14 @@ import pytest
 from hubimage.check import CheckOptions, CheckReport, run_checks
 from hubimage.check.lab import SCREENSHOT_NAME
 from hubimage.engine import DockerEngine
+from hubimage.values import HubVersion
 from support import bad_images
 from support.check_reports import expect
 from support.png_pixels import read_png
 
 pytestmark = pytest.mark.integration
 
-HUB = "6.1.1"
+HUB = HubVersion.parse("6.1.1")
 
 
 def check(engine: DockerEngine, image: str, tmp_path: Path, **options: object) -> CheckReport:

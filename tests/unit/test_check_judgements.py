@@ -7,8 +7,8 @@ import pytest
 from hubimage.check.pushed import judge_pushed_size
 from hubimage.check.server import DEFAULT_SPAWN_TIMEOUT, judge_spawn_time
 from hubimage.check.server_log import error_lines
-from hubimage.check_inputs import parse_size
 from hubimage.errors import UsageError
+from hubimage.values import parse_size
 
 # Lines as jupyter_server 2.17 prints them, with a failing server extension in between.
 SERVER_LOG = """\

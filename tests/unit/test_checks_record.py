@@ -13,8 +13,9 @@ import pytest
 
 from hubimage.check import CHECK_NAMES
 from hubimage.policy import CHECKS_LABEL, checks_record, checks_record_mismatch, expected_checks
+from hubimage.values import HubVersion
 
-THIS_RUN = expected_checks(1000, 100, "6.1.1", CHECK_NAMES)
+THIS_RUN = expected_checks(1000, 100, HubVersion.parse("6.1.1"), CHECK_NAMES)
 
 
 def passed_report(names: tuple[str, ...] = CHECK_NAMES) -> dict[str, Any]:
@@ -30,7 +31,9 @@ def test_a_record_of_this_runs_checks_is_trusted() -> None:
     assert checks_record_mismatch(labels(record), THIS_RUN) is None
     # Another minor version of the same hub major checks the same thing.
     assert (
-        checks_record_mismatch(labels(record), expected_checks(1000, 100, "6.2.0", CHECK_NAMES))
+        checks_record_mismatch(
+            labels(record), expected_checks(1000, 100, HubVersion.parse("6.2.0"), CHECK_NAMES)
+        )
         is None
     )
 
@@ -38,9 +41,9 @@ def test_a_record_of_this_runs_checks_is_trusted() -> None:
 @pytest.mark.parametrize(
     ("this_run", "what"),
     [
-        (expected_checks(1001, 100, "6.1.1", CHECK_NAMES), "uid"),
-        (expected_checks(1000, 1000, "6.1.1", CHECK_NAMES), "gid"),
-        (expected_checks(1000, 100, "5.2.1", CHECK_NAMES), "hub_major"),
+        (expected_checks(1001, 100, HubVersion.parse("6.1.1"), CHECK_NAMES), "uid"),
+        (expected_checks(1000, 1000, HubVersion.parse("6.1.1"), CHECK_NAMES), "gid"),
+        (expected_checks(1000, 100, HubVersion.parse("5.2.1"), CHECK_NAMES), "hub_major"),
         (expected_checks(1000, 100, None, CHECK_NAMES), "hub_major"),
     ],
 )
@@ -58,7 +61,7 @@ def test_a_record_of_fewer_checks_is_not_trusted() -> None:
 
 def test_a_run_that_skips_a_check_trusts_only_a_record_of_that_same_selection() -> None:
     without_lab = tuple(name for name in CHECK_NAMES if name != "lab-loads")
-    this_run = expected_checks(1000, 100, "6.1.1", without_lab)
+    this_run = expected_checks(1000, 100, HubVersion.parse("6.1.1"), without_lab)
     assert checks_record_mismatch(labels(checks_record(passed_report(), THIS_RUN)), this_run)
     same = checks_record(passed_report(without_lab), this_run)
     assert checks_record_mismatch(labels(same), this_run) is None

@@ -25,8 +25,6 @@ from hubimage.build.labels import BUILD, build_labels
 from hubimage.build.pangeo import ListTags, PangeoStrategy
 from hubimage.build.repo2docker import Repo2DockerStrategy, capture_repo2docker
 from hubimage.build.request import (
-    BUILDER_NAMES,
-    BuilderName,
     BuildRequest,
     BuildResult,
     Strategy,
@@ -36,11 +34,11 @@ from hubimage.build.tags import compute_tag
 from hubimage.engine import DockerEngine, image_labels
 from hubimage.errors import BuildInputError, UsageError
 from hubimage.reference import ImageReference, validate_tag
+from hubimage.values import STRATEGY_NAMES
 
 __all__ = [
     "BuildRequest",
     "BuildResult",
-    "BuilderName",
     "build_image",
     "capture_repo2docker",
     "compute_tag",
@@ -67,9 +65,9 @@ def select_strategy(
 ) -> Strategy:
     """The strategy named by `builder`, or the first in STRATEGY_ORDER that detects `context`."""
     strategies = _strategies(list_tags)
-    if builder not in BUILDER_NAMES:
+    if builder not in STRATEGY_NAMES:
         raise BuildInputError(
-            f"unknown builder {builder!r}", hint=f"choose one of {', '.join(BUILDER_NAMES)}"
+            f"unknown builder {builder!r}", hint=f"choose one of {', '.join(STRATEGY_NAMES)}"
         )
     if builder != "auto":
         return strategies[builder]

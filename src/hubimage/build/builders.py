@@ -38,15 +38,13 @@ import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
+from typing import Protocol
 
 from hubimage.build.buildx import buildx_available, buildx_driver, run_buildx
 from hubimage.engine import BuildSpec, DockerEngine, LogSink
 from hubimage.errors import BuildInputError, UsageError
+from hubimage.values import BUILD_BACKEND_CHOICES, BuildBackendKind
 
-BuilderKind = Literal["buildx", "legacy"]
-EngineChoice = Literal["auto", "buildx", "legacy"]
-ENGINE_CHOICES: tuple[EngineChoice, ...] = ("auto", "buildx", "legacy")
 INSTALL_BUILDX = (
     "install the buildx plugin (Debian/Ubuntu: apt-get install docker-buildx; "
     "GitHub Actions: docker/setup-buildx-action), then build again"
@@ -54,7 +52,7 @@ INSTALL_BUILDX = (
 
 
 class ImageBuilder(Protocol):
-    kind: BuilderKind
+    kind: BuildBackendKind
     reason: str  # why this builder was picked, for the log
     can_export_cache: bool  # registry and gha cache; inline works everywhere with buildx
 
@@ -69,7 +67,7 @@ class BuildxBuilder:
     can_export_cache: bool
     host_network: bool = True
     extra_env: Mapping[str, str] = field(default_factory=dict)  # e.g. registry auth
-    kind: BuilderKind = "buildx"
+    kind: BuildBackendKind = "buildx"
 
     def build(self, spec: BuildSpec, log: LogSink) -> str:
         return run_buildx(spec, log, extra_env=self.extra_env, host_network=self.host_network)
@@ -83,7 +81,7 @@ class LegacyBuilder:
     engine: DockerEngine
     reason: str
     can_export_cache: bool = False
-    kind: BuilderKind = "legacy"
+    kind: BuildBackendKind = "legacy"
 
     def build(self, spec: BuildSpec, log: LogSink) -> str:
         if spec.secrets:
@@ -104,9 +102,9 @@ def select_builder(
     engine: DockerEngine, wanted: str = "auto", environ: Mapping[str, str] = os.environ
 ) -> ImageBuilder:
     """buildx where it runs; legacy where it does not or when asked for."""
-    if wanted not in ENGINE_CHOICES:
+    if wanted not in BUILD_BACKEND_CHOICES:
         raise UsageError(
-            f"build engine {wanted!r} is not one of {', '.join(ENGINE_CHOICES)}",
+            f"build engine {wanted!r} is not one of {', '.join(BUILD_BACKEND_CHOICES)}",
         )
     if wanted == "legacy":
         return LegacyBuilder(engine, "the legacy builder was asked for (build-engine: legacy)")

@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
-CacheMode = Literal["registry", "inline", "gha", "none"]
-CACHE_MODES: tuple[CacheMode, ...] = ("registry", "inline", "gha", "none")
+from hubimage.values import CacheMode
+
 CACHE_TAG = "buildcache"
 
 

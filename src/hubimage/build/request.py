@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
 from hubimage.build.builders import ImageBuilder
 from hubimage.build.context import BuildContext
 from hubimage.engine import BuildOutput, BuildSecret, BuildSpec, LogSink
-
-BuilderName = Literal["auto", "repo2docker", "pangeo", "dockerfile"]
-BUILDER_NAMES: tuple[BuilderName, ...] = ("auto", "repo2docker", "pangeo", "dockerfile")
+from hubimage.values import StrategyName
 
 
 @dataclass(frozen=True)
@@ -22,7 +20,7 @@ class BuildRequest:
     context: Path
     image: str
     tag: str
-    builder: BuilderName = "auto"
+    builder: StrategyName = "auto"
     build_args: Mapping[str, str] = field(default_factory=dict)
     target: str | None = None
     cache_from: tuple[str, ...] = ()  # images whose layers may be reused (both builders)

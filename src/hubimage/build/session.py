@@ -16,9 +16,10 @@ from dataclasses import replace
 
 from hubimage.build.builders import BuildxBuilder, ImageBuilder, select_builder
 from hubimage.build.buildx import registry_auth
-from hubimage.build.cache import CacheMode, CachePlan, plan_cache
+from hubimage.build.cache import CachePlan, plan_cache
 from hubimage.build.request import BuildRequest, BuildResult
 from hubimage.engine import BuildSecret, DockerEngine, LogSink
+from hubimage.values import CacheMode
 
 
 class BuildSession:

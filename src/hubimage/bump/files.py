@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from hubimage.bump.result import BumpResult
-from hubimage.bump.tree import Scope, edit_config_tree
+from hubimage.bump.tree import edit_config_tree
 from hubimage.errors import ConfigError
+from hubimage.values import BumpScope
 
 
 def bump_config_file(
@@ -24,7 +25,7 @@ def bump_config_file(
     allow_shared: bool = False,
     update_references: bool = False,
     dry_run: bool = False,
-    scope: Scope = "source",
+    scope: BumpScope = "source",
     chart: str | None = None,
     create: bool = False,
     digest: str | None = None,

@@ -15,7 +15,7 @@ were allowed; else ConfigError and nothing is written.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from hubimage.bump.collector import collector_paused_in
 from hubimage.bump.document import Document
@@ -46,10 +46,9 @@ from hubimage.bump.postcondition import (
 )
 from hubimage.bump.result import BumpResult, ConfigEdit, SkippedFile
 from hubimage.errors import ConfigError
+from hubimage.values import BumpScope
 
-__all__ = ["Scope", "TextReader", "edit_config_tree", "is_encrypted"]
-
-Scope = Literal["source", "hub"]
+__all__ = ["TextReader", "edit_config_tree", "is_encrypted"]
 
 
 @collector_paused_in
@@ -62,7 +61,7 @@ def edit_config_tree(
     path: str | None = None,
     allow_shared: bool = False,
     update_references: bool = False,
-    scope: Scope = "source",
+    scope: BumpScope = "source",
     chart: str | None = None,
     create: bool = False,
     digest: str | None = None,
@@ -118,7 +117,7 @@ class _Tree:
         cache: FileCache,
         root: str,
         options: EditOptions,
-        scope: Scope,
+        scope: BumpScope,
     ) -> None:
         self.entry, self.document, self.cache, self.root = entry, document, cache, root
         self.options, self.scope = options, scope

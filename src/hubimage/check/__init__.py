@@ -11,7 +11,7 @@ from hubimage.check.model import (
     CheckResult,
     Status,
 )
-from hubimage.check_inputs import CHECK_NAMES
+from hubimage.values import CHECK_NAMES
 
 if TYPE_CHECKING:
     from hubimage.check.runner import run_checks

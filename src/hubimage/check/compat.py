@@ -5,49 +5,49 @@ from __future__ import annotations
 import posixpath
 
 from hubimage.check.base import CheckContext, Outcome
-from hubimage.check.options import parse_version, require_hub_version
 from hubimage.check.probe import SINGLEUSER, ProbeFailed
+from hubimage.values import HubVersion
 
 REPO_DIR_LABEL = "repo2docker.repo_dir"
 
 
 def hub_version(context: CheckContext) -> Outcome:
     """The image's JupyterHub has the hub's major version (and not an older minor)."""
-    wanted = context.options.hub_version
-    if wanted is None:
+    hub = context.options.hub_version
+    if hub is None:
         return Outcome("skip", "no hub version given (--hub-version)")
-    hub = require_hub_version(wanted)
     probe = context.probe.singleuser()
     if not probe.found or probe.version is None:
         return Outcome(
             "skip",
             f"not compared: the image's `{SINGLEUSER}` version is unknown (see singleuser-command)",
         )
-    image = parse_version(probe.version)
-    details: dict[str, object] = {"hub_version": wanted, "image_version": probe.version}
-    pin = f"pin `jupyterhub=={hub[0]}.{hub[1]}.*` (your hub's version) in the image"
+    image = HubVersion.read(probe.version)
+    details: dict[str, object] = {"hub_version": str(hub), "image_version": probe.version}
+    series = f"{hub.major}.{hub.minor}.*" if hub.minor is not None else f"{hub.major}.*"
+    pin = f"pin `jupyterhub=={series}` (your hub's version) in the image"
     if image is None:
         return Outcome(
             "warn", f"cannot read the image's JupyterHub version {probe.version!r}", pin, details
         )
-    if image[0] != hub[0]:
+    if image.major != hub.major:
         return Outcome(
             "fail",
-            f"the image has JupyterHub {probe.version}, the hub runs {wanted}: a different "
+            f"the image has JupyterHub {probe.version}, the hub runs {hub}: a different "
             "major version breaks the login handshake (users end in a redirect loop)",
             pin,
             details,
         )
-    if image[1] < hub[1]:
+    if hub.minor is not None and (image.minor or 0) < hub.minor:
         return Outcome(
             "warn",
-            f"the image has JupyterHub {probe.version}, older than the hub's {wanted}: "
+            f"the image has JupyterHub {probe.version}, older than the hub's {hub}: "
             "it works, but may miss what the hub expects of it",
             pin,
             details,
         )
     return Outcome(
-        "pass", f"JupyterHub {probe.version} in the image matches the hub's {wanted}", None, details
+        "pass", f"JupyterHub {probe.version} in the image matches the hub's {hub}", None, details
     )
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Literal
 
+from hubimage.values import HubVersion
+
 Status = Literal["pass", "warn", "fail", "skip"]
 
 # Uncompressed size (what `docker images` shows, in decimal GB) above which image-size warns.
@@ -56,7 +58,7 @@ class CheckResult:
 class CheckOptions:
     uid: int = 1000  # the uid a hub's spawner runs the container as (z2jh singleuser.uid)
     gid: int = 100  # the group a hub's spawner gives it (z2jh singleuser.fsGid)
-    hub_version: str | None = None  # the hub's JupyterHub version; None skips hub-version
+    hub_version: HubVersion | None = None  # the hub's JupyterHub; None skips hub-version
     server_timeout: float = 60.0  # seconds server-starts waits for the server's API
     size_warn_bytes: int = DEFAULT_SIZE_WARN_BYTES
     context: Path | None = None  # the image's repository; its image-tests/ are run

@@ -6,21 +6,19 @@ without loading the checks themselves."""
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hubimage.check.model import CheckOptions
-from hubimage.check_inputs import CHECK_NAMES
 from hubimage.errors import UsageError
+from hubimage.values import CHECK_NAMES
 
 if TYPE_CHECKING:
     from hubimage.inputs import RunInputs
 
 ARTIFACTS_ENV = "HUBIMAGE_ARTIFACTS_DIR"  # where to keep the screenshot, if not the default
 ARTIFACTS_FOLDER = "hubimage-artifacts"  # under $RUNNER_TEMP: what action.yml uploads
-_VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 def options_for_run(
@@ -69,8 +67,6 @@ def validate_options(options: CheckOptions) -> tuple[str, ...]:
         raise UsageError("--max-image-size must be positive")
     if options.size_warn_bytes <= 0:
         raise UsageError("--size-warning-gb must be positive")
-    if options.hub_version is not None:
-        require_hub_version(options.hub_version)
     if options.context is not None and not options.context.is_dir():
         raise UsageError(f"--context {options.context} is not a folder")
     return tuple(
@@ -78,23 +74,3 @@ def validate_options(options: CheckOptions) -> tuple[str, ...]:
         for name in CHECK_NAMES
         if (not options.only or name in options.only) and name not in options.skip
     )
-
-
-def parse_version(text: str) -> tuple[int, int, int] | None:
-    """(major, minor, patch) from `6.1.1`, `5.4.3.dev0`, `5.0`; None if it is none of these."""
-    match = _VERSION_RE.match(text.strip().lstrip("v"))
-    if not match:
-        return None
-    major, minor, patch = match.groups()
-    return int(major), int(minor), int(patch or 0)
-
-
-def require_hub_version(text: str) -> tuple[int, int, int]:
-    version = parse_version(text)
-    if version is None:
-        raise UsageError(
-            f"--hub-version {text!r} is not a JupyterHub version",
-            hint="give the hub's version as MAJOR.MINOR[.PATCH], e.g. 5.2.1 "
-            "(`jupyterhub --version` on the hub, or GET /hub/api)",
-        )
-    return version

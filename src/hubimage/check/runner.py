@@ -21,10 +21,10 @@ from hubimage.check.server import server_starts, spawn_time
 from hubimage.check.server_log import server_log
 from hubimage.check.session import ServerSession
 from hubimage.check.user import home_writable, non_root_user, singleuser_command
-from hubimage.check_inputs import CHECK_NAMES
 from hubimage.engine import DockerEngine
 from hubimage.errors import HubimageError
 from hubimage.reference import ImageReference
+from hubimage.values import CHECK_NAMES
 
 CHECKS: dict[str, CheckFunction] = {
     "singleuser-command": singleuser_command,
@@ -40,7 +40,7 @@ CHECKS: dict[str, CheckFunction] = {
     "image-size": image_size,
     "image-tests": image_tests,
 }
-if tuple(CHECKS) != CHECK_NAMES:  # the inputs validate names against check_inputs' list
+if tuple(CHECKS) != CHECK_NAMES:  # the inputs validate names against values' list
     raise ImportError(f"check registry {tuple(CHECKS)} differs from {CHECK_NAMES}")
 
 

@@ -84,7 +84,8 @@ class ServerSession:
     def _start_server(self, context: CheckContext) -> ServerStart:
         port = free_port()
         origin = f"http://127.0.0.1:{port}"
-        stand_in = HubApiStandIn(version=context.options.hub_version or DEFAULT_HUB_VERSION)
+        known = context.options.hub_version
+        stand_in = HubApiStandIn(version=str(known) if known else DEFAULT_HUB_VERSION)
         stand_in.origin = origin
         if context.options.hub_version is None:
             _learn_version(context, stand_in)

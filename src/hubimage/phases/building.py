@@ -67,7 +67,7 @@ class BuildingPhases(CheckingPhases):
             context=self.inputs.context,
             image=self.name.name,
             tag=self.outcome.tag,
-            builder=self.inputs.builder,  # type: ignore[arg-type]
+            builder=self.inputs.builder,
             build_args=self.inputs.build_args,
             target=self.inputs.target,
             base_image=self.inputs.pangeo_base_image,
@@ -95,7 +95,7 @@ class BuildingPhases(CheckingPhases):
                 self.engine,
                 builder=probe.result() if probe is not None else None,  # raises its error
                 build_engine=self.inputs.build_engine,
-                cache=self.inputs.cache,  # type: ignore[arg-type]
+                cache=self.inputs.cache,
                 image=self.name.qualified_name,
                 cache_images=(str(previous),) if same else (),
                 logins=logins,
