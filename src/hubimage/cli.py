@@ -17,6 +17,7 @@ from hubimage import __version__
 from hubimage.errors import EXIT_BAD_INPUT, HubimageError, exit_code_for
 from hubimage.gha import Reporter
 from hubimage.inputs import INPUTS
+from hubimage.values import BUILD_BACKEND_CHOICES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,7 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID=env:NAME",
         help="BuildKit build secret (repeatable): id=env:NAME (or id=value)",
     )
-    build.add_argument("--build-engine", default="auto", choices=("auto", "buildx", "legacy"))
+    build.add_argument(
+        "--build-backend",
+        "--build-engine",  # its old name, still taken
+        default="auto",
+        choices=BUILD_BACKEND_CHOICES,
+    )
 
     check = verbs.add_parser("check", help="check the image can run on a hub")
     check.add_argument("image")

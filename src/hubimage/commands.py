@@ -1,7 +1,7 @@
 """The verbs of the command line. Each returns (JSON payload, exit code) or raises.
 
 Verbs are thin: they turn arguments into the typed requests of the stage packages
-(`build`, `check`, `registry`, `bump`) and report the result.
+(`imagebuild`, `check`, `registry`, `bump`) and report the result.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ CommandResult = tuple[dict[str, Any], int]
 
 
 def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
-    from hubimage.build import BuildRequest, build_image, compute_tag
     from hubimage.engine import DockerEngine
+    from hubimage.imagebuild import BuildRequest, build_image, compute_tag
 
     image = _name_without_tag(args.image, "--image")
     context = Path(args.context)
@@ -43,7 +43,7 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
         target=args.target,
         cache_from=tuple(args.cache_from),
         base_tag=args.pangeo_base_tag,
-        build_engine=args.build_engine,
+        build_backend=args.build_backend,
         secrets=_build_secrets(args.build_secret),
     )
     with reporter.group(f"Build {request.reference}"), reporter.untrusted_output():
@@ -57,7 +57,7 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
         "local-image": result.image,
         "image-id": result.image_id,
         "builder": result.builder,
-        "engine": result.engine,
+        "backend": result.backend,
         "seconds": round(result.seconds, 2),
         "warnings": list(result.warnings),
         "labels": dict(result.labels),

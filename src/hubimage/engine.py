@@ -49,7 +49,7 @@ BuildOutput = Literal["load", "cacheonly", "push"]
 
 @dataclass
 class BuildSpec:
-    """One build, for either builder (`hubimage.build.builders`).
+    """One build, for either builder (`hubimage.imagebuild.backends`).
 
     The legacy builder (Engine API) reads the fields up to `pull`; `cache_from` are images
     for it, and the BuildKit-only fields must be empty. The buildx builder reads them all.

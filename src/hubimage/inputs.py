@@ -75,7 +75,8 @@ INPUTS: tuple[InputSpec, ...] = (
         "BuildKit build secrets, id=value or id=env:NAME one per line (RUN --mount=type=secret).",
         secret=True,
     ),
-    InputSpec("build-engine", "build", "auto (buildx where available), buildx or legacy.", "auto"),
+    InputSpec("build-backend", "build", "auto (buildx where available), buildx or legacy.", "auto"),
+    InputSpec("build-engine", "build", "Deprecated: the old name of build-backend."),
     InputSpec("cache", "build", "Build cache: registry, inline, gha or none.", "registry"),
     InputSpec(
         "pangeo-base-image", "build", "Base image of the pangeo builder.", "pangeo/base-image"
@@ -186,7 +187,7 @@ class RunInputs:
     build_args: Mapping[str, str]
     target: str | None
     build_secrets: tuple[tuple[str, str], ...] = field(repr=False)  # (id, value)
-    build_engine: BuildBackendChoice
+    build_backend: BuildBackendChoice
     cache: CacheMode
     pangeo_base_image: str
     pangeo_base_tag: str | None
@@ -280,7 +281,7 @@ def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = Non
         build_secrets=value.parse_build_secrets(
             raw.get("build-secrets", ""), os.environ if environ is None else environ
         ),
-        build_engine=value.choice(get, "build-engine", BUILD_BACKEND_CHOICES),
+        build_backend=_build_backend(get),
         cache=value.choice(get, "cache", CACHE_MODES),
         pangeo_base_image=value.base_image(get("pangeo-base-image")),
         pangeo_base_tag=value.tag("pangeo-base-tag", get("pangeo-base-tag")),
@@ -319,6 +320,20 @@ def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = Non
         pin_digest=value.boolean(get, "pin-digest"),
         chart=get("chart") or None,
     )
+
+
+def _build_backend(get: value.Getter) -> BuildBackendChoice:
+    """`build-backend`, or its old name `build-engine` (the action warns that it is deprecated)."""
+    backend: BuildBackendChoice = value.choice(get, "build-backend", BUILD_BACKEND_CHOICES)
+    if not get("build-engine"):
+        return backend
+    old: BuildBackendChoice = value.choice(get, "build-engine", BUILD_BACKEND_CHOICES)
+    if backend not in ("auto", old):
+        raise UsageError(
+            f"inputs 'build-backend' ({backend}) and 'build-engine' ({old}) disagree; "
+            "build-engine is the old name of build-backend: give only build-backend"
+        )
+    return old
 
 
 def event_name(environ: Mapping[str, str] = os.environ) -> EventName:

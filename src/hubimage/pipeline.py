@@ -3,7 +3,7 @@
 Phases, each a named log group: tag → existing? → build → check → compare → push → bump.
 The order is the safety argument: nothing is pushed before every check passed, and no hub
 config names an image before the registry served its digest. With `check: false` build and
-push are one buildx call (build/builders.py says why that keeps both promises). Outputs are
+push are one buildx call (imagebuild/backends.py says why that keeps both promises). Outputs are
 collected in one `RunOutcome` and written once at the end, also when a phase failed.
 """
 
@@ -28,7 +28,7 @@ def run_pipeline(
     outcome = RunOutcome()
     phases = Phases(inputs, policy, reporter, outcome, environ)
     try:
-        phases.start_builder_probe()  # in the background: the builder is known by the build
+        phases.start_backend_probe()  # in the background: the builder is known by the build
         phases.resolve_tag()
         phases.preflight_bump()
         # A scheduled run rebuilds a published tag to pick up upstream package changes.
@@ -38,7 +38,7 @@ def run_pipeline(
                 phases.bump()
                 return outcome
             phases.rebuild_published()
-        if phases.pushes_in_build():  # check: false: one buildx --push (see builders.py)
+        if phases.pushes_in_build():  # check: false: one buildx --push (see imagebuild/backends.py)
             phases.build_and_push()
             if policy.bump:
                 phases.bump()

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import repo2docker
 
-from hubimage.build import BuildRequest, build_image
 from hubimage.engine import DockerEngine
+from hubimage.imagebuild import BuildRequest, build_image
 from support.action_runner import run_action
 from support.fixture_images import build_cached
 from support.gitrepo import commit_files, git, init_repo
@@ -60,7 +60,7 @@ def test_pangeo_triggers_fire_under_buildkit(
         base_tag=pangeo_base[1],
     )
     result = build_image(docker_engine, request, lines.append)
-    assert result.engine == "buildx" and result.builder == "pangeo"
+    assert result.backend == "buildx" and result.builder == "pangeo"
     assert any(line.startswith("#") and "[1/1] FROM" in line for line in lines)  # buildx output
     run = docker_engine.run(result.image, ["sh", "-c", "cat /srv/trigger; ls /home/jovyan"])
     assert run.output.split() == ["pangeo", "trigger", "ran", "notes.md", "start"]
@@ -90,7 +90,7 @@ def test_repo2docker_through_its_own_buildx_engine_checked_and_pushed(
         tmp_path,
     )
     assert run.returncode == 0, run.stderr[-4000:]
-    assert "builder: buildx (" in run.stderr
+    assert "build backend: buildx (" in run.stderr
     assert "Using DockerBuildPack builder" in run.stderr
     assert "Step 1/" not in run.stderr  # not the legacy builder's output
     assert run.outputs["pushed"] == "true"
@@ -100,7 +100,7 @@ def test_repo2docker_through_its_own_buildx_engine_checked_and_pushed(
     assert docker_engine.run(image, ["cat", "/tmp/greeting"]).output == "hello-from-r2d-buildx\n"
     labels = docker_engine.require_image(image)["Config"]["Labels"]
     assert labels["repo2docker.version"] == repo2docker.__version__
-    assert '"engine":"buildx"' in labels["io.hubimage.build"]
+    assert '"backend":"buildx"' in labels["io.hubimage.build"]
     docker_engine.remove_image(image)
 
 
@@ -121,7 +121,7 @@ COPY_ALL = "COPY . /srv/repo\n"
 
 
 @pytest.mark.parametrize(
-    ("builder", "engine"),
+    ("builder", "backend"),
     [
         ("dockerfile", "buildx"),
         ("repo2docker", "buildx"),
@@ -133,7 +133,7 @@ COPY_ALL = "COPY . /srv/repo\n"
 )
 def test_no_git_credential_reaches_the_image(
     builder: str,
-    engine: str,
+    backend: str,
     docker_engine: DockerEngine,
     singleuser_image: str,
     pangeo_base: tuple[str, str],
@@ -149,19 +149,19 @@ def test_no_git_credential_reaches_the_image(
     }[builder]
     tokens = checkout_with_credentials(root, files)
     config_before = (root / ".git" / "config").read_bytes()
-    images.append(f"{IMAGE}:creds-{builder}-{engine}")
+    images.append(f"{IMAGE}:creds-{builder}-{backend}")
     lines: list[str] = []
     request = BuildRequest(
         context=root,
         image=IMAGE,
-        tag=f"creds-{builder}-{engine}",
+        tag=f"creds-{builder}-{backend}",
         builder=builder,  # type: ignore[arg-type]
-        build_engine=engine,
+        build_backend=backend,  # type: ignore[arg-type]
         base_image=pangeo_base[0],
         base_tag=pangeo_base[1],
     )
     result = build_image(docker_engine, request, lines.append)
-    assert result.engine == engine
+    assert result.backend == backend
     assert any("carries git credentials" in line for line in lines)
     assert image_hits(docker_engine, result.image, tokens) == []
     # .git is still there, its config still a git config; the checkout itself is unchanged.

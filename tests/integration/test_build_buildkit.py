@@ -99,7 +99,7 @@ def test_buildkit_dockerfile_is_built_checked_and_pushed_and_its_secret_is_nowhe
         extra_env={"PIP_INDEX_TOKEN": secret},
     )
     assert run.returncode == 0, run.stderr[-4000:]
-    assert "builder: buildx (docker buildx is available" in run.stderr
+    assert "build backend: buildx (docker buildx is available" in run.stderr
     assert run.outputs["pushed"] == "true"
     tag = run.outputs["tag"]
     assert run.outputs["digest"] == served_digest(registry_htpasswd, repository, tag)
@@ -150,7 +150,7 @@ def test_the_legacy_builder_refuses_buildkit_syntax_naming_the_line_and_buildx(
     assert run.returncode == 2, run.stderr[-3000:]
     assert "line 3: COPY --chmod needs BuildKit" in run.stderr
     assert "install the buildx plugin" in run.stderr
-    assert "builder: legacy (docker buildx is not installed" in run.stderr
+    assert "build backend: legacy (docker buildx is not installed" in run.stderr
     assert_nothing_published(run, registry_htpasswd, repository, bump_result=None)
 
 
@@ -172,13 +172,13 @@ def test_buildx_asked_for_but_missing_is_refused_before_anything_is_built(
         "push",
         inputs(
             registry_htpasswd, repository, target="", check=check,
-            **{"build-engine": "buildx", "build-secrets": ""},
+            **{"build-backend": "buildx", "build-secrets": ""},
         ),
         tmp_path,
         extra_env={"DOCKER_CONFIG": str(no_buildx)},
     )  # fmt: skip
     assert run.returncode == 2, run.stderr[-3000:]
-    assert "build-engine buildx was asked for, but docker buildx is not installed" in run.stderr
+    assert "build-backend buildx was asked for, but docker buildx is not installed" in run.stderr
     assert "install the buildx plugin" in run.stderr
     assert "#0 building" not in run.stderr and "Successfully built" not in run.stderr
     assert_nothing_published(run, registry_htpasswd, repository, bump_result=None)
@@ -192,12 +192,12 @@ def test_build_secrets_on_the_legacy_builder_are_refused_not_dropped(
     run: ActionRun = run_action(
         tmp_path / "hub-image",
         "push",
-        inputs(registry_htpasswd, repository, target="", **{"build-engine": "legacy"}),
+        inputs(registry_htpasswd, repository, target="", **{"build-backend": "legacy"}),
         tmp_path,
         extra_env={"PIP_INDEX_TOKEN": "legacy-" + secrets.token_hex(8)},
     )
     assert run.returncode == 2, run.stderr[-3000:]
-    assert "build secrets need BuildKit" in run.stderr and "build-engine: legacy" in run.stderr
+    assert "build secrets need BuildKit" in run.stderr and "build-backend: legacy" in run.stderr
     assert run.outputs["pushed"] == "false"
 
 
@@ -220,7 +220,7 @@ def test_workflow_commands_printed_by_a_build_are_not_obeyed(
     run = run_action(
         tmp_path / "hub-image",
         "pull_request",
-        {"build-engine": "legacy", "check": "false", "bump-mode": "none"},
+        {"build-backend": "legacy", "check": "false", "bump-mode": "none"},
         tmp_path,
     )
     assert run.returncode == 0, run.stderr[-3000:]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.build import BuildRequest, build_image, compute_tag
 from hubimage.engine import DockerEngine
 from hubimage.errors import BuildError, BuildInputError
+from hubimage.imagebuild import BuildRequest, build_image, compute_tag
 from support.gitrepo import commit_files, git, init_repo
 
 # The legacy builder: buildx made unavailable to the process (tests/support/buildx_fixtures.py).

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.build import BuildRequest, build_image, inspect_context, registry_list_tags
-from hubimage.build.pangeo import GENERATED_DOCKERFILE, PangeoStrategy
 from hubimage.engine import DockerEngine
 from hubimage.errors import EngineError
+from hubimage.imagebuild import BuildRequest, build_image, inspect_context, registry_list_tags
+from hubimage.imagebuild.strategies.pangeo import GENERATED_DOCKERFILE, PangeoStrategy
 from support.fixture_images import build_cached
 from support.registry_fixtures import build_scratch_image, running_registry
 

@@ -12,10 +12,10 @@ import pytest
 import repo2docker
 from repo2docker.app import Repo2Docker
 
-from hubimage.build import BuildRequest, build_image
-from hubimage.build.r2d_engine import ENGINE_ATTRIBUTE, DockerSDKEngine
 from hubimage.engine import DockerEngine
 from hubimage.errors import BuildError
+from hubimage.imagebuild import BuildRequest, build_image
+from hubimage.imagebuild.strategies.r2d_engine import ENGINE_ATTRIBUTE, DockerSDKEngine
 from support.gitrepo import commit_files, git, init_repo
 
 # The legacy builder: buildx made unavailable to the process (tests/support/buildx_fixtures.py).

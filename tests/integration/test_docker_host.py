@@ -19,8 +19,8 @@ from typing import Literal
 
 import pytest
 
-from hubimage.build.buildx import registry_auth
 from hubimage.engine import DockerEngine
+from hubimage.imagebuild.buildx import registry_auth
 from support.action_runner import HUBIMAGE_RUN, action_environment
 from support.engine_relay import DEFAULT_ENGINE_SOCKET, EngineRelay
 from support.registry_fixtures import RunningRegistry, served_digest
@@ -101,13 +101,13 @@ BUILD_ENDPOINTS = {"legacy": "/build", "buildx": "/grpc"}
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("build_engine", ["buildx", "legacy"])
+@pytest.mark.parametrize("build_backend", ["buildx", "legacy"])
 def test_build_goes_through_docker_host(
     docker_engine: DockerEngine,
     relay: EngineRelay,
     singleuser_image: str,
     tmp_path: Path,
-    build_engine: str,
+    build_backend: str,
 ) -> None:
     context = tmp_path / "repo"
     context.mkdir()
@@ -116,11 +116,11 @@ def test_build_goes_through_docker_host(
     tag = f"t-{marker[:8]}"
     try:
         args = ("build", str(context), "--image", BUILT_IMAGE, "--tag", tag, "--json")
-        done = hubimage_via(relay.docker_host, *args, "--build-engine", build_engine)
+        done = hubimage_via(relay.docker_host, *args, "--build-backend", build_backend)
         assert done.returncode == 0, done.stderr
         built = json.loads(done.stdout)
-        assert built["engine"] == build_engine
-        assert relay.requests_to(BUILD_ENDPOINTS[build_engine]), relay.requests
+        assert built["backend"] == build_backend
+        assert relay.requests_to(BUILD_ENDPOINTS[build_backend]), relay.requests
         assert docker_engine.require_image(f"{BUILT_IMAGE}:{tag}")["Id"] == built["image-id"]
     finally:
         docker_engine.remove_image(f"{BUILT_IMAGE}:{tag}")

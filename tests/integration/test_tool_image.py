@@ -135,8 +135,8 @@ def test_tool_image_builds_with_buildkit_through_its_own_buildx(
             mounts={repo: "/work"},
         )
         assert built.returncode == 0, built.stderr
-        assert json.loads(built.stdout)["engine"] == "buildx", built.stderr
-        assert "builder: buildx" in built.stderr or "on buildx" in built.stderr
+        assert json.loads(built.stdout)["backend"] == "buildx", built.stderr
+        assert "build backend: buildx" in built.stderr or "on buildx" in built.stderr
         seen = subprocess.run(
             ["docker", "run", "--rm", "--user", "0", f"{TEST_IMAGE}:{tag}",
              "sh", "-c", "stat -c %a /srv/readme; cat /srv/heredoc"],

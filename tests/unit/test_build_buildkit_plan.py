@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.build.buildx import buildx_command, pushed_digest
-from hubimage.build.cache import plan_cache
-from hubimage.build.dockerfile import parse_dockerfile
-from hubimage.build.scrub import credential_findings, scrub_git_config
-from hubimage.build.steps import StepLog
 from hubimage.engine import BuildSecret, BuildSpec
 from hubimage.errors import BuildError, BuildInputError, UsageError
+from hubimage.imagebuild.buildx import buildx_command, pushed_digest
+from hubimage.imagebuild.cache import plan_cache
+from hubimage.imagebuild.scrub import credential_findings, scrub_git_config
+from hubimage.imagebuild.strategies.dockerfile import parse_dockerfile
+from hubimage.imagebuild.strategies.steps import StepLog
 from hubimage.input_values import parse_build_secrets
 from hubimage.secrets import SECRETS
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.build import inspect_context, select_strategy
 from hubimage.errors import BuildInputError
+from hubimage.imagebuild import inspect_context, select_strategy
 
 
 def make(root: Path, files: dict[str, str]) -> Path:

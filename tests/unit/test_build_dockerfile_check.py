@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.build.dockerfile import check_target, parse_dockerfile, stage_names
 from hubimage.errors import BuildInputError
+from hubimage.imagebuild.strategies.dockerfile import check_target, parse_dockerfile, stage_names
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.build.gitinfo import public_url
-from hubimage.build.labels import BUILD, CREATED, REVISION, SOURCE, build_labels
+from hubimage.imagebuild.gitinfo import public_url
+from hubimage.imagebuild.labels import BUILD, CREATED, REVISION, SOURCE, build_labels
 from support.gitrepo import commit_files, git, init_repo
 
 NOW = dt.datetime(2026, 3, 9, 12, 0, 5, tzinfo=dt.timezone.utc)

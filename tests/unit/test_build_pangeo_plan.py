@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.build import BuildRequest, inspect_context
-from hubimage.build.pangeo import (
+from hubimage.errors import BuildInputError, ImageReferenceError
+from hubimage.imagebuild import BuildRequest, inspect_context
+from hubimage.imagebuild.strategies.pangeo import (
     GENERATED_DOCKERFILE,
     PangeoStrategy,
     generated_context,
     newest_calendar_tag,
     qualified_repository,
 )
-from hubimage.errors import BuildInputError, ImageReferenceError
 
 PANGEO_TAGS = ["master", "latest", "2025.12.30", "2026.01.21", "2026.01.09", "2026.1.30", "x"]
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import repo2docker
 
-from hubimage.build import BuildRequest, capture_repo2docker, inspect_context
-from hubimage.build.r2d_engine import without_copy_chmod
-from hubimage.build.repo2docker import Repo2DockerStrategy
 from hubimage.errors import BuildInputError
+from hubimage.imagebuild import BuildRequest, capture_repo2docker, inspect_context
+from hubimage.imagebuild.strategies.r2d_engine import without_copy_chmod
+from hubimage.imagebuild.strategies.repo2docker import Repo2DockerStrategy
 
 ENVIRONMENT_YML = "channels: [conda-forge]\ndependencies:\n  - python=3.12\n  - xarray\n"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.build.gitinfo import git_state
+from hubimage.imagebuild.gitinfo import git_state
 from hubimage.registry.dockerconfig import docker_config_login
 from support.gitrepo import commit_files, git, init_repo
 

@@ -50,7 +50,7 @@ def test_the_layers_are_kept_as_they_are() -> None:
     [
         ("summary.py", "from hubimage.pipeline import run_pipeline"),
         ("phases/state.py", "from hubimage.commands import run_command"),
-        ("build/tags.py", "from hubimage.phases import Phases"),
+        ("imagebuild/tags.py", "from hubimage.phases import Phases"),
         ("check/runner.py", "from hubimage.bump import BumpResult"),
     ],
 )

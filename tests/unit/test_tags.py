@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.build.tags import compute_tag, extend_hash, reads_as_non_string
 from hubimage.errors import BadInputError, BuildInputError, UsageError
+from hubimage.imagebuild.tags import compute_tag, extend_hash, reads_as_non_string
 from support.gitrepo import commit_files, git, init_repo
 
 NOW = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))

@@ -8,25 +8,25 @@ from typing import TYPE_CHECKING
 from hubimage.phases.checking import CheckingPhases
 
 if TYPE_CHECKING:
-    from hubimage.build import BuildRequest
-    from hubimage.build.builders import ImageBuilder
-    from hubimage.build.session import BuildSession
+    from hubimage.imagebuild import BuildRequest
+    from hubimage.imagebuild.backends import BuildBackend
+    from hubimage.imagebuild.session import BuildSession
 
 
 class BuildingPhases(CheckingPhases):
-    def start_builder_probe(self) -> None:
+    def start_backend_probe(self) -> None:
         """Find the builder in the background while the tag, the registry and the hub config
         are looked up: `docker buildx version`, `docker buildx inspect` and the engine's
         image store take ~0.25 s, which would otherwise come before every build."""
         from concurrent.futures import ThreadPoolExecutor
 
-        from hubimage.build import select_builder
+        from hubimage.imagebuild import select_backend
 
-        def probe() -> ImageBuilder:
-            return select_builder(self.engine, self.inputs.build_engine, self.environ)
+        def probe() -> BuildBackend:
+            return select_backend(self.engine, self.inputs.build_backend, self.environ)
 
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubimage-probe")
-        self._builder_probe = pool.submit(probe)
+        self._backend_probe = pool.submit(probe)
         pool.shutdown(wait=False)  # the thread ends with the probe
 
     def build(self) -> None:
@@ -40,7 +40,7 @@ class BuildingPhases(CheckingPhases):
             for line in session.describe():
                 self.reporter.info(line)
             self._note_cache_fallback(session)
-            if session.builder.kind == "legacy":
+            if session.backend.kind == "legacy":
                 request = replace(request, cache_from=self._pulled_cache_sources())
             # Output of code in the image repository: printed, never obeyed by the runner.
             with self.reporter.untrusted_output():
@@ -51,7 +51,7 @@ class BuildingPhases(CheckingPhases):
             self._inventory = take_inventory(self.engine, result.image)
             self.outcome.size_bytes = self._inventory.size_bytes
             self.reporter.info(
-                f"built {result.image} with {result.builder} on {result.engine} "
+                f"built {result.image} with {result.builder} on {result.backend} "
                 f"in {result.seconds:.1f}s"
             )
 
@@ -61,7 +61,7 @@ class BuildingPhases(CheckingPhases):
             self.reporter.annotate("notice", session.plan.note, title="cache")
 
     def _build_request(self) -> BuildRequest:
-        from hubimage.build import BuildRequest
+        from hubimage.imagebuild import BuildRequest
 
         return BuildRequest(
             context=self.inputs.context,
@@ -77,7 +77,7 @@ class BuildingPhases(CheckingPhases):
 
     def _session(self) -> BuildSession:
         """The builder and cache plan of this run, made once."""
-        from hubimage.build.session import BuildSession
+        from hubimage.imagebuild.session import BuildSession
 
         if self._build_session is None:
             previous = self._current_hub_image()
@@ -90,11 +90,11 @@ class BuildingPhases(CheckingPhases):
                 login = self.login
                 if login.username is not None and login.password is not None:
                     logins[login.server_address] = (login.username, login.password)
-            probe, self._builder_probe = self._builder_probe, None
+            probe, self._backend_probe = self._backend_probe, None
             self._build_session = BuildSession(
                 self.engine,
-                builder=probe.result() if probe is not None else None,  # raises its error
-                build_engine=self.inputs.build_engine,
+                backend=probe.result() if probe is not None else None,  # raises its error
+                build_backend=self.inputs.build_backend,
                 cache=self.inputs.cache,
                 image=self.name.qualified_name,
                 cache_images=(str(previous),) if same else (),

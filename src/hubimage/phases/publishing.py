@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 class Phases(BuildingPhases):
     def resolve_tag(self) -> None:
-        from hubimage.build import compute_tag
+        from hubimage.imagebuild import compute_tag
 
         with self.reporter.group("Tag"):
             tag = self.inputs.tag or compute_tag(self.inputs.context, self.inputs.tag_scheme)
@@ -157,9 +157,9 @@ class Phases(BuildingPhases):
         """One `buildx build --push` instead of load, engine push and cache export.
 
         Only without checks and without the package comparison of a scheduled run (both
-        need the local image); the argument is in build/builders.py.
+        need the local image); the argument is in imagebuild/backends.py.
         """
-        from hubimage.build import strategy_name
+        from hubimage.imagebuild import strategy_name
 
         if self.inputs.check or self.policy.skip_unchanged or not self.policy.push:
             return False

@@ -25,8 +25,8 @@ from hubimage.summary import render_summary
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from hubimage.build.builders import ImageBuilder
-    from hubimage.build.session import BuildSession
+    from hubimage.imagebuild.backends import BuildBackend
+    from hubimage.imagebuild.session import BuildSession
     from hubimage.inventory import PackageInventory
     from hubimage.registry import Login, RegistryClient
     from hubimage.rollout import ConfigRepository, RolloutRequest
@@ -58,7 +58,7 @@ class RunState:
         self._current_read = False
         self._build_session: BuildSession | None = None
         self._config_repository: ConfigRepository | None = None
-        self._builder_probe: Future[ImageBuilder] | None = None
+        self._backend_probe: Future[BuildBackend] | None = None
         self._published: tuple[str, str] | None = None  # (tag, digest) a rebuild replaces
         self._published_labels: Mapping[str, str] = {}
         self._started = time.monotonic()

@@ -1,7 +1,7 @@
 """A repo2docker container engine backed by the Docker SDK's classic build API.
 
 The legacy fallback only: where buildx runs, repo2docker builds through its own buildx
-engine (see repo2docker.py). Where it does not (or with `build-engine: legacy`), hubimage
+engine (see repo2docker.py). Where it does not (or with `build-backend: legacy`), hubimage
 builds through this engine (registered as the `repo2docker.engines` entry point
 `hubimage-docker-sdk`), which goes through hubimage's one `DockerEngine`. repo2docker
 creates engines with only `parent=<the app>`: an app that carries a DockerEngine as

@@ -17,13 +17,13 @@ import repo2docker
 from repo2docker.app import Repo2Docker
 from repo2docker.utils import chdir
 
-from hubimage.build.builders import BuildxBuilder
-from hubimage.build.buildx import passed_through
-from hubimage.build.context import BuildContext
-from hubimage.build.r2d_engine import ContextCaptureEngine
-from hubimage.build.request import BuildRequest
 from hubimage.engine import LogSink
 from hubimage.errors import BuildError, BuildInputError, HubimageError
+from hubimage.imagebuild.backends import BuildxBackend
+from hubimage.imagebuild.buildx import passed_through
+from hubimage.imagebuild.context import BuildContext
+from hubimage.imagebuild.request import BuildRequest
+from hubimage.imagebuild.strategies.r2d_engine import ContextCaptureEngine
 from hubimage.secrets import SECRETS
 
 VERSION: str = repo2docker.__version__
@@ -75,12 +75,12 @@ def configure(
 
 
 def configure_buildx(
-    app: Repo2Docker, request: BuildRequest, builder: BuildxBuilder
+    app: Repo2Docker, request: BuildRequest, backend: BuildxBackend
 ) -> dict[str, str]:
     """Point `app` at repo2docker's own buildx engine; return the environment it needs."""
-    env: dict[str, str] = dict(builder.extra_env)
+    env: dict[str, str] = dict(backend.extra_env)
     args = ["--provenance", "false"]
-    if builder.host_network:
+    if backend.host_network:
         args += ["--network", "host"]
     args += ["--load"] if request.output == "load" else ["--output", "type=cacheonly"]
     if request.target:

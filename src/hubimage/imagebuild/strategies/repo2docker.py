@@ -20,16 +20,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from hubimage.build.builders import BuildxBuilder, ImageBuilder, LegacyBuilder
-from hubimage.build.context import BuildContext
-from hubimage.build.dockerfile import check_target, parse_dockerfile
-from hubimage.build.request import BuildRequest
-from hubimage.build.steps import StepLog, reporting_failed_step
 from hubimage.engine import LogSink
 from hubimage.errors import BuildInputError
+from hubimage.imagebuild.backends import BuildBackend, BuildxBackend, LegacyBackend
+from hubimage.imagebuild.context import BuildContext
+from hubimage.imagebuild.request import BuildRequest
+from hubimage.imagebuild.strategies.dockerfile import check_target, parse_dockerfile
+from hubimage.imagebuild.strategies.steps import StepLog, reporting_failed_step
 
 if TYPE_CHECKING:
-    from hubimage.build.r2d_engine import CapturedBuild
+    from hubimage.imagebuild.strategies.r2d_engine import CapturedBuild
 
 _USER_NAME_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 
@@ -57,20 +57,20 @@ class PreparedRepo2DockerBuild:
     def rebased(self, context: BuildContext) -> PreparedRepo2DockerBuild:
         return replace(self, context=context)
 
-    def run(self, builder: ImageBuilder, labels: Mapping[str, str], log: LogSink) -> str:
-        from hubimage.build import r2d_app as r2d
-        from hubimage.build.r2d_engine import ENGINE_ATTRIBUTE
+    def run(self, backend: BuildBackend, labels: Mapping[str, str], log: LogSink) -> str:
+        from hubimage.imagebuild.strategies import r2d_app as r2d
+        from hubimage.imagebuild.strategies.r2d_engine import ENGINE_ATTRIBUTE
 
         step_log = StepLog(log)
         app = r2d.App()
         r2d.configure(app, self.request, labels, self.context.root)
         env: dict[str, str] = {}
-        if isinstance(builder, BuildxBuilder):
-            env = r2d.configure_buildx(app, self.request, builder)
-        elif isinstance(builder, LegacyBuilder):
+        if isinstance(backend, BuildxBackend):
+            env = r2d.configure_buildx(app, self.request, backend)
+        elif isinstance(backend, LegacyBackend):
             if self.request.output != "load":
                 return ""  # no cache to export
-            setattr(app, ENGINE_ATTRIBUTE, builder.engine)
+            setattr(app, ENGINE_ATTRIBUTE, backend.engine)
         with (
             reporting_failed_step(step_log, self.context.config_file("Dockerfile")),
             r2d.environment(env),
@@ -80,7 +80,7 @@ class PreparedRepo2DockerBuild:
 
     def capture(self, labels: Mapping[str, str]) -> CapturedBuild:
         """What repo2docker would build (Dockerfile, context, build args), without Docker."""
-        from hubimage.build import r2d_app as r2d
+        from hubimage.imagebuild.strategies import r2d_app as r2d
 
         app = r2d.CaptureApp()
         r2d.configure(app, self.request, labels)
@@ -106,7 +106,7 @@ class Repo2DockerStrategy:
             check_target(dockerfile, instructions, request.target)
         elif request.target:
             raise BuildInputError("a build target needs a Dockerfile; repo2docker has none here")
-        from hubimage.build.r2d_app import detect_buildpack
+        from hubimage.imagebuild.strategies.r2d_app import detect_buildpack
 
         buildpack = detect_buildpack(context)
         warnings = []
@@ -144,6 +144,6 @@ def capture_repo2docker(request: BuildRequest, context: BuildContext) -> Capture
 
 
 def _installed_version() -> str:
-    from hubimage.build.r2d_app import VERSION
+    from hubimage.imagebuild.strategies.r2d_app import VERSION
 
     return VERSION

@@ -1,8 +1,8 @@
 """One interface in front of the two ways an image gets built: buildx (BuildKit) and legacy.
 
-`select_builder` picks buildx wherever `docker buildx` runs (GitHub's runners, Docker
+`select_backend` picks buildx wherever `docker buildx` runs (GitHub's runners, Docker
 Desktop, any Docker with the plugin), and the legacy Engine-API builder only where it does
-not, or when the user asks for it (`build-engine: legacy`). Strategies hand either one a
+not, or when the user asks for it (`build-backend: legacy`). Strategies hand either one a
 `BuildSpec` and get an image id back; checks and push only ever see an image in the local
 engine, so they do not care which builder ran.
 
@@ -40,10 +40,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from hubimage.build.buildx import buildx_available, buildx_driver, run_buildx
 from hubimage.engine import BuildSpec, DockerEngine, LogSink
 from hubimage.errors import BuildInputError, UsageError
-from hubimage.values import BUILD_BACKEND_CHOICES, BuildBackendKind
+from hubimage.imagebuild.buildx import buildx_available, buildx_driver, run_buildx
+from hubimage.values import BUILD_BACKEND_CHOICES, BuildBackendChoice, BuildBackendKind
 
 INSTALL_BUILDX = (
     "install the buildx plugin (Debian/Ubuntu: apt-get install docker-buildx; "
@@ -51,9 +51,9 @@ INSTALL_BUILDX = (
 )
 
 
-class ImageBuilder(Protocol):
+class BuildBackend(Protocol):
     kind: BuildBackendKind
-    reason: str  # why this builder was picked, for the log
+    reason: str  # why this backend was picked, for the log
     can_export_cache: bool  # registry and gha cache; inline works everywhere with buildx
 
     def build(self, spec: BuildSpec, log: LogSink) -> str:
@@ -62,7 +62,7 @@ class ImageBuilder(Protocol):
 
 
 @dataclass
-class BuildxBuilder:
+class BuildxBackend:
     reason: str
     can_export_cache: bool
     host_network: bool = True
@@ -72,12 +72,12 @@ class BuildxBuilder:
     def build(self, spec: BuildSpec, log: LogSink) -> str:
         return run_buildx(spec, log, extra_env=self.extra_env, host_network=self.host_network)
 
-    def with_env(self, env: Mapping[str, str]) -> BuildxBuilder:
+    def with_env(self, env: Mapping[str, str]) -> BuildxBackend:
         return replace(self, extra_env={**self.extra_env, **env})
 
 
 @dataclass
-class LegacyBuilder:
+class LegacyBackend:
     engine: DockerEngine
     reason: str
     can_export_cache: bool = False
@@ -98,16 +98,18 @@ class LegacyBuilder:
         return self.engine.build(plain, log)
 
 
-def select_builder(
-    engine: DockerEngine, wanted: str = "auto", environ: Mapping[str, str] = os.environ
-) -> ImageBuilder:
+def select_backend(
+    engine: DockerEngine,
+    wanted: BuildBackendChoice = "auto",
+    environ: Mapping[str, str] = os.environ,
+) -> BuildBackend:
     """buildx where it runs; legacy where it does not or when asked for."""
     if wanted not in BUILD_BACKEND_CHOICES:
         raise UsageError(
-            f"build engine {wanted!r} is not one of {', '.join(BUILD_BACKEND_CHOICES)}",
+            f"build backend {wanted!r} is not one of {', '.join(BUILD_BACKEND_CHOICES)}",
         )
     if wanted == "legacy":
-        return LegacyBuilder(engine, "the legacy builder was asked for (build-engine: legacy)")
+        return LegacyBackend(engine, "the legacy builder was asked for (build-backend: legacy)")
     # `docker buildx version` and `inspect` are ~0.1 s each: asked side by side
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubimage-buildx") as pool:
         driver_probe = pool.submit(_driver, engine, environ)
@@ -116,12 +118,12 @@ def select_builder(
     if not available:
         if wanted == "buildx":
             raise UsageError(
-                f"build-engine buildx was asked for, but {detail}", hint=INSTALL_BUILDX
+                f"build-backend buildx was asked for, but {detail}", hint=INSTALL_BUILDX
             )
-        return LegacyBuilder(engine, f"{detail}; BuildKit-only Dockerfile syntax is refused")
+        return LegacyBackend(engine, f"{detail}; BuildKit-only Dockerfile syntax is refused")
     why = "asked for" if wanted == "buildx" else "available"
     reason = f"docker buildx is {why} ({detail}; {driver} driver)"
-    return BuildxBuilder(reason, exportable, host_network=driver == "docker")
+    return BuildxBackend(reason, exportable, host_network=driver == "docker")
 
 
 def _driver(engine: DockerEngine, environ: Mapping[str, str]) -> tuple[str, bool]:

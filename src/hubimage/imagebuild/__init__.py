@@ -18,21 +18,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from hubimage.build.builders import INSTALL_BUILDX, ImageBuilder, select_builder
-from hubimage.build.context import BuildContext, inspect_context
-from hubimage.build.dockerfile import DockerfileStrategy
-from hubimage.build.labels import BUILD, build_labels
-from hubimage.build.pangeo import ListTags, PangeoStrategy
-from hubimage.build.repo2docker import Repo2DockerStrategy, capture_repo2docker
-from hubimage.build.request import (
+from hubimage.engine import DockerEngine, image_labels
+from hubimage.errors import BuildInputError, UsageError
+from hubimage.imagebuild.backends import INSTALL_BUILDX, BuildBackend, select_backend
+from hubimage.imagebuild.context import BuildContext, inspect_context
+from hubimage.imagebuild.labels import BUILD, build_labels
+from hubimage.imagebuild.request import (
     BuildRequest,
     BuildResult,
     Strategy,
 )
-from hubimage.build.scrub import scrubbed_context
-from hubimage.build.tags import compute_tag
-from hubimage.engine import DockerEngine, image_labels
-from hubimage.errors import BuildInputError, UsageError
+from hubimage.imagebuild.scrub import scrubbed_context
+from hubimage.imagebuild.strategies.dockerfile import DockerfileStrategy
+from hubimage.imagebuild.strategies.pangeo import ListTags, PangeoStrategy
+from hubimage.imagebuild.strategies.repo2docker import Repo2DockerStrategy, capture_repo2docker
+from hubimage.imagebuild.tags import compute_tag
 from hubimage.reference import ImageReference, validate_tag
 from hubimage.values import STRATEGY_NAMES
 
@@ -44,7 +44,7 @@ __all__ = [
     "compute_tag",
     "inspect_context",
     "registry_list_tags",
-    "select_builder",
+    "select_backend",
     "select_strategy",
     "strategy_name",
 ]
@@ -80,43 +80,43 @@ def build_image(
     log: Callable[[str], None],
     *,
     list_tags: Callable[[str], Sequence[str]] | None = None,
-    builder: ImageBuilder | None = None,
+    backend: BuildBackend | None = None,
 ) -> BuildResult:
     """Build `request.image:request.tag` locally, streaming the build output to `log`.
 
-    `builder` is buildx or the legacy builder (default: `select_builder` for
-    `request.build_engine`). `list_tags(repository)` lists a registry repository's tags; the
+    `backend` is buildx or the legacy builder (default: `select_backend` for
+    `request.build_backend`). `list_tags(repository)` lists a registry repository's tags; the
     pangeo strategy uses it to find the newest base tag when `base_tag` is not pinned
     (default: hubimage's registry client, anonymously; it is given the name with its host,
     `docker.io/pangeo/base-image`). With `request.output == "cacheonly"` nothing reaches the
     engine's image store: only the cache is exported; with "push" buildx pushes the image
-    (and writes the cache) straight to the registry (see builders.py for when each is used).
+    (and writes the cache) straight to the registry (see backends.py for when each is used).
     """
     started = time.monotonic()
     _check_names(request)
     context = inspect_context(request.context, request.subdir)
     strategy = select_strategy(request.builder, context, list_tags or registry_list_tags)
-    builder = builder or select_builder(engine, request.build_engine)
-    buildkit = builder.kind == "buildx"
+    backend = backend or select_backend(engine, request.build_backend)
+    buildkit = backend.kind == "buildx"
     if request.secrets and not buildkit:
         raise BuildInputError(
             f"build secrets need BuildKit, and this build uses the legacy builder "
-            f"({builder.reason})",
+            f"({backend.reason})",
             hint=INSTALL_BUILDX,
         )
     prepared = strategy.prepare(request, context, buildkit=buildkit)
     for warning in prepared.warnings:
         log(f"warning: {warning}")
-    inputs = {**prepared.inputs, "engine": builder.kind}
+    inputs = {**prepared.inputs, "backend": backend.kind}
     ours = build_labels(context.root, strategy.name, context.config_dir_name, inputs)
     # The request's labels may override the OCI ones (e.g. the source), never the build record.
     labels = {**ours, **request.labels, BUILD: ours[BUILD]}
     what = "exporting the build cache of" if request.output == "cacheonly" else "building"
-    log(f"{what} {request.reference} with the {strategy.name} builder on {builder.kind}")
-    log(f"{builder.kind}: {builder.reason}")
+    log(f"{what} {request.reference} with the {strategy.name} builder on {backend.kind}")
+    log(f"{backend.kind}: {backend.reason}")
     with scrubbed_context(context.root, log) as root:
         scrubbed = BuildContext(root, root / context.config_dir.relative_to(context.root))
-        image_id = prepared.rebased(scrubbed).run(builder, labels, log)
+        image_id = prepared.rebased(scrubbed).run(backend, labels, log)
     built = engine.require_image(request.reference) if request.output == "load" else {}
     return BuildResult(
         # The engine's id (buildx reports the manifest digest, which may differ from it).
@@ -126,7 +126,7 @@ def build_image(
         labels=image_labels(built),
         seconds=time.monotonic() - started,
         warnings=prepared.warnings,
-        engine=builder.kind,
+        backend=backend.kind,
         digest=image_id if request.output == "push" else "",
     )
 

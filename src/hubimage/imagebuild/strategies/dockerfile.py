@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from hubimage.build.builders import ImageBuilder
-from hubimage.build.context import BuildContext
-from hubimage.build.request import BuildRequest
-from hubimage.build.steps import StepLog, reporting_failed_step
 from hubimage.engine import LogSink
 from hubimage.errors import BuildInputError, SourceLocation
+from hubimage.imagebuild.backends import BuildBackend
+from hubimage.imagebuild.context import BuildContext
+from hubimage.imagebuild.request import BuildRequest
+from hubimage.imagebuild.strategies.steps import StepLog, reporting_failed_step
 
 INSTRUCTIONS = frozenset(
     [
@@ -123,7 +123,7 @@ def _heredoc_words(path: Path, instruction: Instruction, buildkit: bool) -> list
 def _refuse(path: Path, line: int, what: str) -> None:
     raise BuildInputError(
         f"{path}: line {line}: {what} needs BuildKit, and this build uses the legacy "
-        "builder because docker buildx is not available (or build-engine: legacy was set)",
+        "builder because docker buildx is not available (or build-backend: legacy was set)",
         hint="install the buildx plugin (Debian/Ubuntu: apt-get install docker-buildx; "
         "GitHub Actions: docker/setup-buildx-action) and build again, or rewrite the line "
         "without it",
@@ -207,7 +207,7 @@ class PreparedDockerfileBuild:
         dockerfile = context.root / self.context.relative(self.dockerfile)
         return replace(self, context=context, dockerfile=dockerfile)
 
-    def run(self, builder: ImageBuilder, labels: Mapping[str, str], log: LogSink) -> str:
+    def run(self, backend: BuildBackend, labels: Mapping[str, str], log: LogSink) -> str:
         step_log = StepLog(log)
         spec = self.request.spec(
             context_dir=str(self.context.root),
@@ -215,7 +215,7 @@ class PreparedDockerfileBuild:
             labels=labels,
         )
         with reporting_failed_step(step_log, self.dockerfile):
-            return builder.build(spec, step_log)
+            return backend.build(spec, step_log)
 
 
 class DockerfileStrategy:

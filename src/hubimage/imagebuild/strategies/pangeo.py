@@ -22,12 +22,12 @@ from pathlib import Path
 
 from docker.utils.build import exclude_paths
 
-from hubimage.build.builders import ImageBuilder
-from hubimage.build.context import BuildContext
-from hubimage.build.request import BuildRequest
-from hubimage.build.steps import StepLog, reporting_failed_step
 from hubimage.engine import LogSink
 from hubimage.errors import BuildInputError, ImageReferenceError
+from hubimage.imagebuild.backends import BuildBackend
+from hubimage.imagebuild.context import BuildContext
+from hubimage.imagebuild.request import BuildRequest
+from hubimage.imagebuild.strategies.steps import StepLog, reporting_failed_step
 from hubimage.reference import ImageReference
 
 ListTags = Callable[[str], Sequence[str]]
@@ -136,7 +136,7 @@ class PreparedPangeoBuild:
     def rebased(self, context: BuildContext) -> PreparedPangeoBuild:
         return replace(self, context=context)
 
-    def run(self, builder: ImageBuilder, labels: Mapping[str, str], log: LogSink) -> str:
+    def run(self, backend: BuildBackend, labels: Mapping[str, str], log: LogSink) -> str:
         step_log = StepLog(log)
         spec = self.request.spec(
             context_tar=generated_context(self.context, self.dockerfile),
@@ -144,7 +144,7 @@ class PreparedPangeoBuild:
             labels=labels,
         )
         with reporting_failed_step(step_log, None):
-            return builder.build(spec, step_log)
+            return backend.build(spec, step_log)
 
 
 class PangeoStrategy:

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from hubimage import __version__
-from hubimage.build.gitinfo import GitState, git_state
 from hubimage.engine import dumps_label
+from hubimage.imagebuild.gitinfo import GitState, git_state
 
 SOURCE = "org.opencontainers.image.source"
 REVISION = "org.opencontainers.image.revision"

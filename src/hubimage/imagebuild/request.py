@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from hubimage.build.builders import ImageBuilder
-from hubimage.build.context import BuildContext
 from hubimage.engine import BuildOutput, BuildSecret, BuildSpec, LogSink
-from hubimage.values import StrategyName
+from hubimage.imagebuild.backends import BuildBackend
+from hubimage.imagebuild.context import BuildContext
+from hubimage.values import BuildBackendChoice, BuildBackendKind, StrategyName
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class BuildRequest:
     target: str | None = None
     cache_from: tuple[str, ...] = ()  # images whose layers may be reused (both builders)
     labels: Mapping[str, str] = field(default_factory=dict)
-    build_engine: str = "auto"  # auto (buildx where it runs), buildx or legacy
+    build_backend: BuildBackendChoice = "auto"  # auto (buildx where it runs), buildx or legacy
     secrets: tuple[BuildSecret, ...] = ()  # BuildKit build secrets
     cache_imports: tuple[str, ...] = ()  # buildx --cache-from specs
     cache_exports: tuple[str, ...] = ()  # buildx --cache-to specs
@@ -70,7 +70,7 @@ class BuildResult:
     labels: Mapping[str, str]  # as the built image carries them
     seconds: float
     warnings: tuple[str, ...]
-    engine: str = "legacy"  # buildx or legacy
+    backend: BuildBackendKind = "legacy"
     digest: str = ""  # output "push": the manifest digest buildx pushed (containerimage.digest)
 
 
@@ -86,7 +86,7 @@ class PreparedBuild(Protocol):
     @property
     def warnings(self) -> tuple[str, ...]: ...
 
-    def run(self, builder: ImageBuilder, labels: Mapping[str, str], log: LogSink) -> str:
+    def run(self, backend: BuildBackend, labels: Mapping[str, str], log: LogSink) -> str:
         """Build `request.reference` with `labels`; return the image id ("" if not known)."""
         ...
 

@@ -28,8 +28,8 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from hubimage.build.gitinfo import GitState, git_state, hash_files
 from hubimage.errors import BuildInputError, UsageError
+from hubimage.imagebuild.gitinfo import GitState, git_state, hash_files
 from hubimage.reference import validate_tag
 
 SCHEMES = ("content", "sha", "date", "latest")
