@@ -17,7 +17,7 @@ from hubimage.input_values import warn_secret_build_args
 from hubimage.reference import ImageReference
 from hubimage.secrets import SECRETS
 from hubimage.summary import report_checks
-from hubimage.values import HubVersion
+from hubimage.values import HubConfigPath, HubVersion
 
 if TYPE_CHECKING:  # the engine (the Docker SDK) is imported only by the verbs that use it
     from hubimage.engine import BuildSecret, DockerEngine
@@ -159,7 +159,7 @@ def bump_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     token = os.environ.get("HUBIMAGE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN")
     SECRETS.add(token)  # masked before any request is made
     request = RolloutRequest(
-        config=args.config,
+        config=HubConfigPath.parse(args.config, in_repository=args.mode != "file", what="--config"),
         hubs=tuple(args.hub),
         image=args.image,
         path=args.path,

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from hubimage.bump.deliver import deliver_change
+from hubimage.rollout.deliver import deliver_change
 from hubimage.errors import ConflictError
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, connect, replace_tag
 from support.github_standin import GitHubStandIn, GitStore

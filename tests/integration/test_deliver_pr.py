@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubimage.bump.deliver import PullRequestSpec, deliver_change, pr_branch_for
+from hubimage.rollout.deliver import PullRequestSpec, deliver_change, pr_branch_for
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, connect, replace_tag
 from support.github_standin import GitHubStandIn, GitStore
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import requests
 
-from hubimage.bump.deliver import PullRequestSpec, deliver_change
+from hubimage.rollout.deliver import PullRequestSpec, deliver_change
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN, connect, replace_tag
 from support.github_standin import GitHubStandIn
 

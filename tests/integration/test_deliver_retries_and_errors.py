@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from hubimage.bump.deliver import PullRequestSpec, deliver_change
-from hubimage.bump.github_repo import GitHubRepo, RetryPolicy
+from hubimage.rollout.deliver import PullRequestSpec, deliver_change
+from hubimage.rollout.github import GitHubRepo, RetryPolicy
 from hubimage.errors import ConfigError, GitHubError, UsageError
 from support.github_fixtures import (
     CONFIG_PATH,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from hubimage.bump.github_repo import GitHubRepo
+from hubimage.rollout.github import GitHubRepo
 from hubimage.errors import RegistryError, UsageError
 from hubimage.registry import Login, RegistryClient
 from hubimage.secrets import safe_for_credentials

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.bump.github_repo import GitHubRepo, RetryPolicy
+from hubimage.rollout.github import GitHubRepo, RetryPolicy
 from support.github_standin import GitHubOpenAPI, GitHubStandIn, ensure_openapi_installed
 
 STANDIN_TOKEN = "ghs_standinTOKEN0123456789abcdefABCDEF"  # looks like an app token

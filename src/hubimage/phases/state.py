@@ -107,7 +107,7 @@ class RunState:
 
         assert self.inputs.hub_config is not None  # RunPolicy.bump says so
         return RolloutRequest(
-            config=str(self.inputs.hub_config),
+            config=self.inputs.hub_config,
             hubs=self.inputs.hubs,
             image=f"{self.name.name}:{self.outcome.tag}",
             path=self.inputs.image_path,

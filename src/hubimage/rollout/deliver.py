@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from hubimage.bump.github_repo import GitHubRepo, PullRequestInfo, StaleFileError
 from hubimage.errors import ConflictError, GitHubError, UsageError
+from hubimage.rollout.github import GitHubRepo, PullRequestInfo, StaleFileError
 
 DEFAULT_CONFLICT_RETRIES = 5
 BRANCH_PREFIX = "hubimage/"

@@ -2,155 +2,29 @@
 
 `file` mode edits the local file in place (atomically, only when it changed). `commit` and
 `pr` modes read the config through the GitHub API, plan the same edit, and deliver it with
-`bump.deliver` (one commit, or one pull request per file's hubs); the edit is re-applied to
+`rollout.deliver` (one commit, or one pull request per file's hubs); the edit is re-applied to
 a fresh copy of the file whenever somebody else changed it meanwhile.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from hubimage.bump import BumpResult, ConfigEdit, bump_config_file, edit_config_tree
-from hubimage.errors import BadInputError, ConfigError, GitHubError, UsageError
+from hubimage.errors import BadInputError, GitHubError
 from hubimage.gha import Reporter
 from hubimage.reference import ImageReference
-from hubimage.values import BumpScope, RolloutMode, RolloutStatus
-
-
-@dataclass(frozen=True)
-class RolloutRequest:
-    config: str  # a local path (file mode) or a path in the repository
-    hubs: tuple[str, ...]
-    image: str  # name:tag
-    mode: RolloutMode = "file"
-    path: str | None = None
-    dry_run: bool = False
-    allow_shared: bool = False
-    update_references: bool = False
-    repository: str | None = None
-    branch: str | None = None
-    token: str | None = field(default=None, repr=False)
-    api_url: str | None = None
-    pr_body: str = ""
-    labels: tuple[str, ...] = ()
-    reviewers: tuple[str, ...] = ()
-    team_reviewers: tuple[str, ...] = ()
-    draft: bool = False
-    scope: BumpScope = "source"  # "hub": an override in the named hubs' own values files only
-    chart: str | None = None
-    create: bool = False  # create `path` where it is missing
-    digest: str | None = None  # sha256:...: pin it with the tag
-
-    def edit_options(self) -> dict[str, Any]:
-        return {
-            "hubs": self.hubs,
-            "image": self.image,
-            "path": self.path,
-            "allow_shared": self.allow_shared,
-            "update_references": self.update_references,
-            "scope": self.scope,
-            "chart": self.chart,
-            "create": self.create,
-            "digest": self.digest,
-        }
-
-
-@dataclass(frozen=True)
-class RolloutResult:
-    result: RolloutStatus
-    diff: str
-    bump: BumpResult
-    commit_sha: str | None = None
-    pr_number: int | None = None
-    pr_url: str | None = None
-    dry_run: bool = False  # `result` is what the run would have had
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "bump-result": self.result,
-            "dry_run": self.dry_run,
-            "diff": self.diff,
-            "files": [edit.file for edit in self.bump.edits if edit.changed],
-            "changes": [
-                {
-                    "hub": c.hub,
-                    "file": e.file,
-                    "path": c.path,
-                    "line": c.line,
-                    "old": c.old,
-                    "new": c.new,
-                }
-                for e in self.bump.edits
-                for c in e.changes
-            ],
-            "other-references": [
-                {
-                    "file": e.file,
-                    "path": r.path,
-                    "line": r.line,
-                    "value": r.value,
-                    "updated": r.updated,
-                }
-                for e in self.bump.edits
-                for r in e.other_references
-            ],
-            "skipped-files": [
-                {"file": s.file, "reason": s.reason} for s in self.bump.skipped_files
-            ],
-            "commit": self.commit_sha,
-            "pr-number": self.pr_number,
-            "pr-url": self.pr_url,
-        }
-
-
-class ConfigRepository:
-    """The hub config's repository as one run sees it through the GitHub API.
-
-    Connected once (each connection is a request, and against api.github.com PyGithub
-    spaces requests 0.25 s apart). The preview and the look at the hub's current image
-    share one read of each file, both made before the build; the bump reads afresh, as the
-    branch may have moved while the image was built.
-    """
-
-    def __init__(self, request: RolloutRequest) -> None:
-        self._request = request
-        self._repo: Any = None
-        self._planned: dict[str, str | None] = {}
-
-    @property
-    def repo(self) -> Any:
-        if self._repo is None:
-            self._repo = _connect(self._request)
-        return self._repo
-
-    @property
-    def base(self) -> str:
-        return self._request.branch or str(self.repo.default_branch)
-
-    def planning_reader(self) -> Callable[[str], str | None]:
-        """Reads for the plan made before the build: each file read once per run."""
-        read = self.fresh_reader()
-
-        def planned(path: str) -> str | None:
-            if path not in self._planned:
-                self._planned[path] = read(path)
-            return self._planned[path]
-
-        return planned
-
-    def fresh_reader(self) -> Callable[[str], str | None]:
-        return _github_reader(self.repo, self.base)
+from hubimage.rollout.repository import ConfigRepository
+from hubimage.rollout.request import RolloutRequest, RolloutResult
+from hubimage.values import RolloutStatus
 
 
 def preview(request: RolloutRequest, source: ConfigRepository | None = None) -> BumpResult:
     """Plan the edit without writing anything: bad configs fail before anything is pushed."""
     if request.mode == "file":
-        return bump_config_file(Path(request.config), dry_run=True, **request.edit_options())
+        return bump_config_file(request.config.local, dry_run=True, **request.edit_options())
     read = (source or ConfigRepository(request)).planning_reader()
-    return edit_config_tree(request.config, read, **request.edit_options())
+    return edit_config_tree(request.config.text, read, **request.edit_options())
 
 
 def roll_out(
@@ -162,7 +36,7 @@ def roll_out(
 
 
 def _roll_out_file(request: RolloutRequest, reporter: Reporter) -> RolloutResult:
-    bump = bump_config_file(Path(request.config), dry_run=request.dry_run, **request.edit_options())
+    bump = bump_config_file(request.config.local, dry_run=request.dry_run, **request.edit_options())
     _report_bump(bump, reporter)
     if not bump.changed:
         return RolloutResult("unchanged", "", bump, dry_run=request.dry_run)
@@ -191,11 +65,11 @@ def _report_bump(bump: BumpResult, reporter: Reporter) -> None:
 def _roll_out_github(
     request: RolloutRequest, reporter: Reporter, source: ConfigRepository
 ) -> RolloutResult:
-    from hubimage.bump.deliver import PullRequestSpec, deliver_change
+    from hubimage.rollout.deliver import PullRequestSpec, deliver_change
 
     repo, base = source.repo, source.base
     read = source.fresh_reader()
-    bump = edit_config_tree(request.config, read, **request.edit_options())  # bad input first
+    bump = edit_config_tree(request.config.text, read, **request.edit_options())  # bad input first
     _report_bump(bump, reporter)
     if not bump.changed or request.dry_run:
         # A dry run says what the run would do: a new pull request, or a new commit.
@@ -239,32 +113,6 @@ def _roll_out_github(
     )
 
 
-def _connect(request: RolloutRequest) -> Any:
-    from hubimage.bump.github_repo import DEFAULT_API_URL, GitHubRepo
-
-    if not request.repository:
-        raise UsageError(f"{request.mode} mode needs the repository (owner/name) of the config")
-    if not request.token:
-        raise UsageError(f"{request.mode} mode needs a GitHub token (input 'github-token')")
-    return GitHubRepo.connect(
-        request.repository, request.token, base_url=request.api_url or DEFAULT_API_URL
-    )
-
-
-def _github_reader(repo: Any, ref: str) -> Callable[[str], str | None]:
-    """Read files from `ref`; None for a file that does not exist (values file listed, absent)."""
-
-    def read(path: str) -> str | None:
-        try:
-            return str(repo.read_file(path, ref).text)
-        except ConfigError as error:
-            if "not found" in error.message:
-                return None
-            raise
-
-    return read
-
-
 def _reapply(
     request: RolloutRequest, read: Callable[[str], str | None], file: str
 ) -> Callable[[str], ConfigEdit]:
@@ -272,7 +120,7 @@ def _reapply(
 
     def edit(text: str) -> ConfigEdit:
         fresh = edit_config_tree(
-            request.config,
+            request.config.text,
             lambda path: text if path == file else read(path),
             **request.edit_options(),
         )
@@ -305,8 +153,18 @@ def current_image(
             read: Callable[[str], str | None] = read_config_text
         else:
             read = (source or ConfigRepository(request)).planning_reader()
-        text = current_hub_image(request.config, hub, request.path, read=read)
+        text = current_hub_image(request.config.text, hub, request.path, read=read)
         return ImageReference.parse(text) if text else None
     except (BadInputError, GitHubError):
         # No token on a pull request from a fork, a config not there yet: no comparison.
         return None
+
+
+__all__ = [
+    "ConfigRepository",
+    "RolloutRequest",
+    "RolloutResult",
+    "current_image",
+    "preview",
+    "roll_out",
+]
