@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from hubimage.rollout.deliver import deliver_change
 from hubimage.errors import ConflictError
+from hubimage.rollout.deliver import deliver_change
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, connect, replace_tag
 from support.github_standin import GitHubStandIn, GitStore
 

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from hubimage.errors import ConfigError, GitHubError, UsageError
 from hubimage.rollout.deliver import PullRequestSpec, deliver_change
 from hubimage.rollout.github import GitHubRepo, RetryPolicy
-from hubimage.errors import ConfigError, GitHubError, UsageError
 from support.github_fixtures import (
     CONFIG_PATH,
     CONFIG_REPO,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from hubimage.rollout.github import GitHubRepo
 from hubimage.errors import RegistryError, UsageError
 from hubimage.registry import Login, RegistryClient
+from hubimage.rollout.github import GitHubRepo
 from hubimage.secrets import safe_for_credentials
 from support.github_fixtures import FAST_RETRY, STANDIN_TOKEN
 from support.registry_fixtures import running_registry

@@ -63,3 +63,33 @@ def test_an_upward_or_sideways_import_breaks_a_contract(
     result = _lint_imports(tree)
     assert result.returncode != 0, result.stdout
     assert "BROKEN" in result.stdout or "broken" in result.stdout.split("Contracts:")[-1]
+
+
+def _client_uses(source: str) -> list[int]:
+    """Lines where an engine's SDK client is reached (`<name>.client.` or `.client()`)."""
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr == "client":
+            owner = node.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if "engine" in name:
+                lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_engine_package_reaches_the_sdk_client() -> None:
+    found = {
+        str(path.relative_to(ROOT)): lines
+        for path in (ROOT / "src" / "hubimage").rglob("*.py")
+        if "engine" not in path.relative_to(ROOT / "src" / "hubimage").parts[:1]
+        and (lines := _client_uses(path.read_text()))
+    }
+    assert found == {}
+
+
+def test_the_client_check_sees_a_use() -> None:
+    assert _client_uses("def f(engine):\n    return engine.client.api.push('x')\n") == [2]
+    assert _client_uses("self.engine.client.info()\n") == [1]
+    assert _client_uses("registry.client.close()\n") == []

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from hubimage.check.base import CheckContext, Outcome, home_volume
-from hubimage.check.containers import ContainerSpec, last_lines, run_to_end
+from hubimage.check.containers import ContainerSpec, check_labels, last_lines, run_to_end
 from hubimage.check.probe import NOT_FOUND_EXIT
 
 TESTS_FOLDER = "image-tests"
@@ -106,7 +106,7 @@ def _run(
         tmpfs=home_volume(context),
         volumes={str(folder.resolve()): {"bind": MOUNT_POINT, "mode": "ro"}},
         working_dir=MOUNT_POINT,
-        purpose=purpose,
+        labels=check_labels(purpose),
     )
     result = run_to_end(context.engine, spec, max(deadline - time.monotonic(), 1.0))
     return result.exit_code, result.output

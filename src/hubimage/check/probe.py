@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from hubimage.check.containers import ContainerSpec, run_to_end
+from hubimage.check.containers import ContainerSpec, check_labels, run_to_end
 from hubimage.engine import DockerEngine, RunResult
 
 PROBE_TIMEOUT = 120.0
@@ -147,7 +147,7 @@ class ImageProbe:
             command=[_IDENTITY_SCRIPT],
             entrypoint=["/bin/sh", "-c"],
             user=user_spec,
-            purpose="identity",
+            labels=check_labels("identity"),
             cpu_shares=PROBE_CPU_SHARES,
         )
         result = run_to_end(self.engine, spec, PROBE_TIMEOUT)
@@ -182,7 +182,7 @@ class ImageProbe:
             self.facts.ref,
             command=shell if keep_entrypoint else shell[2:],
             entrypoint=None if keep_entrypoint else shell[:2],
-            purpose="singleuser-version",
+            labels=check_labels("singleuser-version"),
             cpu_shares=PROBE_CPU_SHARES,
         )
         result = run_to_end(self.engine, spec, PROBE_TIMEOUT)

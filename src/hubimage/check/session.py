@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hubimage.check.base import CheckContext, Outcome, home_volume
-from hubimage.check.containers import ContainerSpec, ContainerStartError, running, start_container
+from hubimage.check.containers import (
+    ContainerSpec,
+    ContainerStartError,
+    check_labels,
+    running,
+    start_container,
+)
 from hubimage.check.hub_api import HubApiStandIn, serving
 from hubimage.check.probe import SINGLEUSER
 
@@ -96,7 +102,7 @@ class ServerSession:
             user=context.spawner_user,
             environment=spawner_environment(hub, port),
             tmpfs=home_volume(context),
-            purpose="server-starts",
+            labels=check_labels("server-starts"),
             start=False,
         )
         container = self._stack.enter_context(running(context.engine, spec))

@@ -135,8 +135,5 @@ def _driver(engine: DockerEngine, environ: Mapping[str, str]) -> tuple[str, bool
     driver = buildx_driver(environ)
     if driver != "docker":
         return driver, True
-    try:
-        status = dict(engine.client.info().get("DriverStatus") or [])
-    except Exception:  # an engine that does not answer info: assume the classic store
-        return driver, False
-    return driver, status.get("driver-type") == "io.containerd.snapshotter.v1"
+    # an engine that does not say which image store it has: assume the classic one
+    return driver, engine.image_store() == "io.containerd.snapshotter.v1"

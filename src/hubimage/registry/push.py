@@ -150,9 +150,7 @@ def _push_once(
     """One push of name:tag; returns the digest the engine reports."""
     digest: str | None = None
     try:
-        stream = engine.client.api.push(
-            name, tag, stream=True, decode=True, auth_config=login.auth_config()
-        )
+        stream = engine.push_events(name, tag, login.auth_config())
         for event in stream:
             _raise_for_event(event, name, tag, login)
             digest = _digest_of(event) or digest

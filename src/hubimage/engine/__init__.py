@@ -1,7 +1,9 @@
 """A thin interface to the container engine, with its own exceptions.
 
-Everything that touches Docker goes through `ContainerEngine`, so builders, checks and the
-registry layer share one client and one way of turning engine failures into `EngineError`.
+Everything that touches Docker goes through `DockerEngine`: builders, checks, the registry
+layer and the inventory share one client (which no other module reaches) and one way of
+turning engine failures into `EngineError`. (`ContainerEngine` is the smaller interface
+repo2docker's engine plugin is given.)
 The client talks to the engine the docker CLI (and so buildx) talks to: `DOCKER_HOST` (with
 `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`) when set, else the CLI's current context.
 Containers run with host networking: checks talk to a hub stand-in on 127.0.0.1.
@@ -12,106 +14,47 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
-import subprocess
 import tarfile
-import tempfile
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, BinaryIO, Literal, Protocol
+from typing import Any
 
 import docker
 import docker.errors
 
+from hubimage.engine.connect import client_like_the_cli
+from hubimage.engine.relabel import buildx_relabel
+from hubimage.engine.specs import (
+    BuildOutput,
+    BuildSecret,
+    BuildSpec,
+    ContainerEngine,
+    ContainerSpec,
+    ContainerStartError,
+    LogSink,
+    RunResult,
+)
 from hubimage.errors import BuildError, EngineError, ImageNotFoundError
 
-LogSink = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class RunResult:
-    exit_code: int
-    output: str  # stdout and stderr interleaved
-
-
-@dataclass(frozen=True)
-class BuildSecret:
-    """A BuildKit build secret (`RUN --mount=type=secret,id=...`); the value never reaches argv."""
-
-    id: str
-    value: str = field(repr=False)
-
-
-BuildOutput = Literal["load", "cacheonly", "push"]
-
-
-@dataclass
-class BuildSpec:
-    """One build, for either builder (`hubimage.imagebuild.backends`).
-
-    The legacy builder (Engine API) reads the fields up to `pull`; `cache_from` are images
-    for it, and the BuildKit-only fields must be empty. The buildx builder reads them all.
-    """
-
-    tag: str
-    context_dir: str | None = None
-    context_tar: BinaryIO | None = None  # a tar stream, when the context is generated
-    dockerfile: str = "Dockerfile"  # path inside the context
-    buildargs: Mapping[str, str] = field(default_factory=dict)
-    labels: Mapping[str, str] = field(default_factory=dict)
-    target: str | None = None
-    cache_from: Sequence[str] = ()  # images whose layers may be reused
-    pull: bool = False
-    # BuildKit only
-    secrets: Sequence[BuildSecret] = ()
-    cache_imports: Sequence[str] = ()  # --cache-from specs (type=registry,ref=...)
-    cache_exports: Sequence[str] = ()  # --cache-to specs
-    output: BuildOutput = "load"  # into the local engine, only the cache, or the registry
-    push_tags: Sequence[str] = ()  # output "push": every name:tag pushed (default: tag)
-
-
-class ContainerEngine(Protocol):
-    def build(self, spec: BuildSpec, on_log: LogSink) -> str: ...
-    def inspect_image(self, ref: str) -> dict[str, Any] | None: ...
-    def run(
-        self,
-        image: str,
-        command: Sequence[str] | None = None,
-        *,
-        user: str | None = None,
-        entrypoint: Sequence[str] | None = None,
-        environment: Mapping[str, str] | None = None,
-        timeout: float = 120,
-    ) -> RunResult: ...
+__all__ = [
+    "BuildOutput",
+    "BuildSecret",
+    "BuildSpec",
+    "ContainerEngine",
+    "ContainerSpec",
+    "ContainerStartError",
+    "DockerEngine",
+    "LogSink",
+    "RunResult",
+    "client_like_the_cli",
+    "dumps_label",
+    "image_labels",
+    "start_container",
+]
 
 
 def _classify(error: Exception, what: str) -> EngineError:
     return EngineError(f"{what}: {error}")
-
-
-def client_like_the_cli(environ: Mapping[str, str]) -> docker.DockerClient:
-    """A client of the engine `docker` would use: DOCKER_HOST first, else the context named by
-    DOCKER_CONTEXT or by config.json's `currentContext` (Colima, Docker Desktop and rootless
-    Docker make their own), else the default socket. buildx builds on that engine, so the
-    checks must look for the image there."""
-    from docker.context import ContextAPI
-    from docker.context.config import get_current_context_name
-
-    if environ.get("DOCKER_HOST"):
-        return docker.from_env(timeout=600, environment=dict(environ))
-    name = environ.get("DOCKER_CONTEXT") or get_current_context_name()
-    if name == "default":
-        return docker.from_env(timeout=600, environment=dict(environ))
-    context = ContextAPI.get_context(name)
-    if context is None or not context.Host:
-        raise EngineError(
-            f"the docker context {name!r} is not there, or has no Docker endpoint",
-            hint="`docker context ls` lists them; `docker context use default`, or set "
-            "DOCKER_HOST, picks another engine",
-        )
-    return docker.DockerClient(base_url=context.Host, tls=context.TLSConfig, timeout=600)
 
 
 class DockerEngine:
@@ -129,13 +72,19 @@ class DockerEngine:
                     f"cannot reach a Docker engine: {error}",
                     hint="start Docker, or set DOCKER_HOST to a reachable engine",
                 ) from error
-        self.client = client
+        self._client = client
+
+    @property
+    def client(self) -> docker.DockerClient:
+        """The Docker SDK client, for tests and tools. hubimage's own modules use the methods
+        below (tests/unit/test_import_layers.py keeps it so)."""
+        return self._client
 
     # --- images ---------------------------------------------------------------------------
 
     def inspect_image(self, ref: str) -> dict[str, Any] | None:
         try:
-            result: dict[str, Any] = self.client.api.inspect_image(ref)
+            result: dict[str, Any] = self._client.api.inspect_image(ref)
             return result
         except docker.errors.ImageNotFound:
             return None
@@ -155,7 +104,7 @@ class DockerEngine:
 
     def tag(self, source: str, target_name: str, tag: str) -> None:
         try:
-            self.client.api.tag(source, target_name, tag)
+            self._client.api.tag(source, target_name, tag)
         except docker.errors.APIError as error:
             raise _classify(error, f"tagging {source} as {target_name}:{tag}") from error
 
@@ -174,7 +123,7 @@ class DockerEngine:
                 f"cannot label {ref}: it has ONBUILD instructions",
                 hint="images meant as hub user images should not carry ONBUILD triggers",
             )
-        if _buildx_relabel(ref, labels):
+        if buildx_relabel(ref, labels):
             return str(self.require_image(ref)["Id"])
         context = io.BytesIO()
         dockerfile = f"FROM {info['Id']}\n".encode()
@@ -188,7 +137,7 @@ class DockerEngine:
 
     def remove_image(self, ref: str) -> None:
         try:
-            self.client.api.remove_image(ref, force=True)
+            self._client.api.remove_image(ref, force=True)
         except docker.errors.NotFound:
             pass
         except docker.errors.APIError as error:
@@ -198,7 +147,7 @@ class DockerEngine:
         """Pull name:tag (or name@digest when `tag` is a digest); False (not an error) when it
         cannot be had, e.g. as a cache source."""
         try:
-            for event in self.client.api.pull(
+            for event in self._client.api.pull(
                 name, tag=tag, stream=True, decode=True, auth_config=auth_config
             ):
                 if "error" in event:
@@ -243,7 +192,7 @@ class DockerEngine:
         pending: list[str] = []
         image_id: str | None = None
         try:
-            for chunk in self.client.api.build(**kwargs):
+            for chunk in self._client.api.build(**kwargs):
                 image_id = _consume_build_chunk(chunk, tail, pending.append) or image_id
                 yield from pending
                 pending.clear()
@@ -266,9 +215,8 @@ class DockerEngine:
         timeout: float = 120,
     ) -> RunResult:
         """Run a container to completion on host networking and return its output."""
-        with self.started(
-            image, command, user=user, entrypoint=entrypoint, environment=environment
-        ) as container:
+        spec = ContainerSpec(image, command, entrypoint, user, environment=dict(environment or {}))
+        with self.container(spec) as container:
             try:
                 status = container.wait(timeout=timeout)
             except Exception as error:  # requests' ReadTimeout and friends
@@ -277,46 +225,79 @@ class DockerEngine:
             return RunResult(exit_code=int(status.get("StatusCode", 1)), output=output)
 
     @contextmanager
-    def started(
-        self,
-        image: str,
-        command: Sequence[str] | None = None,
-        *,
-        user: str | None = None,
-        entrypoint: Sequence[str] | None = None,
-        environment: Mapping[str, str] | None = None,
-        volumes: Mapping[str, Mapping[str, str]] | None = None,
-        working_dir: str | None = None,
-    ) -> Iterator[Any]:
-        """A detached container on host networking, removed on exit.
+    def container(self, spec: ContainerSpec) -> Iterator[Any]:
+        """A container of `spec` on host networking, removed on exit.
 
         Created and started in two steps, so a container whose start fails (a missing
-        entrypoint) is removed too instead of being left behind.
+        entrypoint) is removed too instead of being left behind; with `spec.start` False the
+        caller starts it (`start_container`), to time the start.
         """
         try:
-            container = self.client.containers.create(
-                image,
-                list(command) if command is not None else None,
-                user=user,
-                entrypoint=list(entrypoint) if entrypoint is not None else None,
-                environment=dict(environment or {}),
-                volumes=dict(volumes or {}),
-                working_dir=working_dir,
+            container = self._client.containers.create(
+                spec.image,
+                list(spec.command) if spec.command is not None else None,
+                entrypoint=list(spec.entrypoint) if spec.entrypoint is not None else None,
+                user=spec.user,
+                group_add=list(spec.group_add) or None,
+                environment=dict(spec.environment),
+                tmpfs=dict(spec.tmpfs),
+                volumes={host: dict(bind) for host, bind in spec.volumes.items()},
+                working_dir=spec.working_dir,
+                labels=dict(spec.labels),
                 network_mode="host",
+                cpu_shares=spec.cpu_shares,
+                mem_limit=spec.mem_limit,
+                nano_cpus=spec.nano_cpus,
+                security_opt=["no-new-privileges"] if spec.no_new_privileges else None,
             )
         except docker.errors.ImageNotFound as error:
-            raise ImageNotFoundError(f"image {image} is not in the local image store") from error
+            raise ImageNotFoundError(
+                f"image {spec.image} is not in the local image store"
+            ) from error
         except docker.errors.APIError as error:
-            raise _classify(error, f"creating a container of {image}") from error
+            raise EngineError(f"creating a container of {spec.image}: {_explain(error)}") from error
         try:
-            try:
-                container.start()
-            except docker.errors.APIError as error:
-                raise _classify(error, f"starting a container of {image}") from error
+            if spec.start:
+                start_container(container)
             yield container
         finally:
             with suppress(docker.errors.APIError):
                 container.remove(force=True)
+
+    # --- registries and the engine itself ---------------------------------------------------
+
+    def push_events(
+        self, name: str, tag: str, auth_config: Mapping[str, str] | None
+    ) -> Iterator[dict[str, Any]]:
+        """The engine's push of name:tag as its decoded progress events (SDK errors raised)."""
+        events: Iterator[dict[str, Any]] = self._client.api.push(
+            name, tag, stream=True, decode=True, auth_config=auth_config
+        )
+        return events
+
+    def image_store(self) -> str | None:
+        """The engine's image store driver (`io.containerd.snapshotter.v1` for containerd's);
+        None when the engine does not say."""
+        try:
+            status = dict(self._client.info().get("DriverStatus") or [])
+        except Exception:  # an engine that does not answer info
+            return None
+        store = status.get("driver-type")
+        return str(store) if store else None
+
+
+def start_container(container: Any) -> None:
+    """Start a created container; ContainerStartError when its process cannot be run."""
+    try:
+        container.start()
+    except docker.errors.APIError as error:
+        raise ContainerStartError(_explain(error)) from error
+
+
+def _explain(error: docker.errors.APIError) -> str:
+    """The engine's own explanation, without the HTTP framing the SDK adds."""
+    explanation = getattr(error, "explanation", None)
+    return str(explanation or error).strip()
 
 
 def _consume_build_chunk(chunk: dict[str, Any], tail: list[str], on_log: LogSink) -> str | None:
@@ -334,42 +315,6 @@ def _consume_build_chunk(chunk: dict[str, Any], tail: list[str], on_log: LogSink
     if isinstance(aux, dict) and "ID" in aux:
         return str(aux["ID"])
     return None
-
-
-def _buildx_relabel(ref: str, labels: Mapping[str, str]) -> bool:
-    """`add_labels` through `docker buildx build`; False when buildx cannot do it here.
-
-    The labels travel in the Dockerfile (LABEL lines), not in argv, which caps one argument
-    at 128 KiB (a package inventory can be large).
-    """
-    docker = shutil.which("docker")
-    if docker is None or any("\n" in value for value in labels.values()):
-        return False
-    lines = [f"FROM {ref}"] + [f"LABEL {_quoted(k)}={_quoted(v)}" for k, v in labels.items()]
-    dockerfile = ("\n".join(lines) + "\n").encode()
-    context = io.BytesIO()
-    with tarfile.open(fileobj=context, mode="w", format=tarfile.GNU_FORMAT) as tar:
-        entry = tarfile.TarInfo("Dockerfile")
-        entry.size = len(dockerfile)
-        tar.addfile(entry, io.BytesIO(dockerfile))
-    with tempfile.TemporaryDirectory(prefix="hubimage-relabel-") as scratch:
-        iidfile = Path(scratch) / "iid"
-        argv = [docker, "buildx", "build", "--quiet", "--provenance", "false", "--load"]
-        argv += ["--tag", ref, "--iidfile", str(iidfile), "-"]
-        try:
-            done = subprocess.run(
-                argv, input=context.getvalue(), capture_output=True, timeout=600, check=False
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return False
-        # Not done: no buildx, or a driver that cannot see the engine's local images.
-        return done.returncode == 0 and iidfile.is_file()
-
-
-def _quoted(text: str) -> str:
-    """A Dockerfile double-quoted word: backslash, quote and `$` escaped (one line)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
-    return f'"{escaped}"'
 
 
 def image_labels(info: Mapping[str, Any]) -> dict[str, str]:
