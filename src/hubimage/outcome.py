@@ -32,6 +32,7 @@ class RunOutcome:
     package_changes: dict[str, Any] | None = None
     size_bytes: int | None = None
     bump_diff: str = ""  # the dry run's planned change to the hub config
+    package_markdown: str | None = None  # the table of package changes (scheduled rebuilds)
 
     def outputs(self) -> dict[str, str]:
         return {

@@ -1,9 +1,10 @@
 """`hubimage run`: the whole road from an image repository to a hub pointed at the new image.
 
-Phases, each a named log group: tag → existing? → build → check → compare → push → bump.
-The order is the safety argument: nothing is pushed before every check passed, and no hub
-config names an image before the registry served its digest. With `check: false` build and
-push are one buildx call (imagebuild/backends.py says why that keeps both promises). Outputs are
+The phases, in the order a run takes them, read top to bottom in `_run`: tag → plan the bump
+→ already published? → build → check → record → compare packages → push → bump. The order
+is the safety argument: nothing is pushed before every check passed, and no hub config names
+an image before the registry served its digest. With `check: false` build and push are one
+buildx call (imagebuild/backends.py says why that keeps both promises). Outputs are
 collected in one `RunOutcome` and written once at the end, also when a phase failed.
 """
 
@@ -16,53 +17,62 @@ from hubimage.errors import ChecksFailedError
 from hubimage.gha import Reporter
 from hubimage.inputs import RunInputs
 from hubimage.outcome import RunOutcome
-from hubimage.phases import Phases
-from hubimage.policy import RunPolicy
+from hubimage.phases import building, bumping, checking, publishing, reporting, tagging
+from hubimage.phases.context import RunContext
 
 
 def run_pipeline(
     inputs: RunInputs, reporter: Reporter, environ: Mapping[str, str] = os.environ
 ) -> RunOutcome:
     """Run every phase; raise on failure after recording what is known in the outcome."""
-    policy = RunPolicy.decide(inputs, environ)
-    outcome = RunOutcome()
-    phases = Phases(inputs, policy, reporter, outcome, environ)
+    context = RunContext.start(inputs, reporter, environ)
     try:
-        phases.start_backend_probe()  # in the background: the builder is known by the build
-        phases.resolve_tag()
-        phases.preflight_bump()
-        # A scheduled run rebuilds a published tag to pick up upstream package changes.
-        scheduled = policy.event == "schedule" and policy.skip_unchanged
-        if policy.push and not inputs.force and phases.find_existing(verify=not scheduled):
-            if not scheduled:
-                phases.bump()
-                return outcome
-            phases.rebuild_published()
-        if phases.pushes_in_build():  # check: false: one buildx --push (see imagebuild/backends.py)
-            phases.build_and_push()
-            if policy.bump:
-                phases.bump()
-            return outcome
-        phases.build()
-        if inputs.check:
-            report = phases.check()
-            if report.failed:
-                raise ChecksFailedError(
-                    "the image failed its checks; nothing was pushed",
-                    hint="see the checks table above for what to change",
-                )
-        phases.record()
-        if policy.skip_unchanged and phases.packages_unchanged():
-            outcome.bump_result = "unchanged"
-            return outcome
-        if policy.push:
-            phases.push()
-            if policy.bump:
-                phases.bump()
-        else:
-            outcome.notes.append(f"not pushed ({policy.why_not_pushed(inputs)})")
-        if policy.plan_bump_only:
-            phases.show_bump()
-        return outcome
+        _run(context)
     finally:
-        phases.report()
+        reporting.report(context)
+    return context.outcome
+
+
+def _run(context: RunContext) -> None:
+    inputs, policy, outcome = context.inputs, context.policy, context.outcome
+    context.services.probe_backend()  # in the background: known by the time the build starts
+    tag = tagging.resolve_tag(context)
+    bumping.plan(context, tag)
+    # A scheduled run rebuilds a published tag to pick up upstream package changes.
+    scheduled = policy.event == "schedule" and policy.skip_unchanged
+    published = None
+    if policy.push and not inputs.force:
+        published = tagging.find_published(context, tag)
+    if published is not None and not scheduled:
+        tagging.record_reused(context, published)
+        checking.trust_or_check(context, published)
+        bumping.bump(context, tag, published.digest)
+        return
+    if published is not None:
+        tag = tagging.rebuild_tag(context, published)
+    if building.pushes_in_build(context, tag):  # check: false: one buildx --push
+        served = publishing.build_and_push(context, context.tags(tag))
+        bumping.bump(context, tag, served.digest)
+        return
+    built = building.build(context, tag)
+    if inputs.check and checking.check(context, built.image).failed:
+        raise ChecksFailedError(
+            "the image failed its checks; nothing was pushed",
+            hint="see the checks table above for what to change",
+        )
+    checking.record(context, built.image, built.inventory)
+    if policy.skip_unchanged:
+        comparison = checking.compare_packages(context, built.inventory, published)
+        outcome.package_markdown = comparison.markdown
+        if comparison.unchanged:
+            if published is not None:
+                tagging.keep_published(context, published)
+            outcome.bump_result = "unchanged"
+            return
+    if policy.push:
+        served = publishing.push(context, built.image, context.tags(tag))
+        bumping.bump(context, tag, served.digest)
+    else:
+        outcome.notes.append(f"not pushed ({policy.why_not_pushed(inputs)})")
+    if policy.plan_bump_only:
+        bumping.show(context, tag)

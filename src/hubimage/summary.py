@@ -37,8 +37,9 @@ def _screenshot_line(checks: Mapping[str, Any]) -> list[str]:
     return ["", link] if link else []
 
 
-def render_summary(outcome: RunOutcome, package_markdown: str | None) -> str:
+def render_summary(outcome: RunOutcome) -> str:
     """Markdown for `$GITHUB_STEP_SUMMARY`."""
+    package_markdown = outcome.package_markdown
     tags = outcome.tag or "(none)"
     lines = [
         "## hubimage",

@@ -14,11 +14,11 @@ import requests
 from ruamel.yaml import YAML
 
 from hubimage.check.lab import SCREENSHOT_NAME
-from hubimage.check.options import ARTIFACTS_FOLDER
 from hubimage.check.pushed import verify_pushed_size
 from hubimage.engine import DockerEngine
 from hubimage.errors import ChecksFailedError
 from hubimage.gha import Reporter
+from hubimage.phases.stage_requests import ARTIFACTS_FOLDER
 from hubimage.reference import ImageReference
 from hubimage.registry import resolve_login
 from support.action_runner import REPO_ROOT, run_action

@@ -7,13 +7,11 @@ from pathlib import Path
 import pytest
 
 from hubimage.check import CHECK_NAMES, CheckOptions
-from hubimage.check.options import (
-    options_for_run,
-    validate_options,
-)
+from hubimage.check.options import validate_options
 from hubimage.check.probe import ImageFacts
 from hubimage.errors import EXIT_BAD_INPUT, UsageError
 from hubimage.inputs import parse_inputs, read_action_inputs
+from hubimage.phases.stage_requests import check_options
 from hubimage.values import HubVersion
 
 
@@ -113,7 +111,7 @@ def test_the_server_checks_come_right_after_server_starts() -> None:
 
 def test_run_inputs_for_the_new_checks() -> None:
     defaults = parse_inputs(read_action_inputs({}))
-    options = options_for_run(defaults, None, environ={})
+    options = check_options(defaults, None, environ={})
     assert (options.spawn_timeout, options.max_image_bytes, options.lab_url) == (300.0, None, "lab")
     assert options.skip == () and not options.all_kernels and options.artifacts_dir is None
     raw = {
@@ -126,7 +124,7 @@ def test_run_inputs_for_the_new_checks() -> None:
     }
     inputs = parse_inputs(raw)
     assert inputs.max_compressed_size == 2_500_000_000
-    options = options_for_run(inputs, "quay.io/org/img:old", environ={"RUNNER_TEMP": "/rt"})
+    options = check_options(inputs, "quay.io/org/img:old", environ={"RUNNER_TEMP": "/rt"})
     assert options.skip == ("lab-loads", "image-size")
     assert (options.spawn_timeout, options.max_image_bytes) == (120.0, 6 * 10**9)
     assert options.all_kernels and options.lab_url == "tree"

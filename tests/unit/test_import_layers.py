@@ -49,8 +49,8 @@ def test_the_layers_are_kept_as_they_are() -> None:
     ("module", "upward_import"),
     [
         ("summary.py", "from hubimage.pipeline import run_pipeline"),
-        ("phases/state.py", "from hubimage.commands import run_command"),
-        ("imagebuild/tags.py", "from hubimage.phases import Phases"),
+        ("phases/context.py", "from hubimage.commands import run_command"),
+        ("imagebuild/tags.py", "from hubimage.phases import checking"),
         ("check/runner.py", "from hubimage.bump import BumpResult"),
     ],
 )

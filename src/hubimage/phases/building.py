@@ -1,139 +1,144 @@
-"""The build phase and the build cache it reads before the checks and writes after the push."""
+"""The build, and the build cache it reads before the checks and writes after the push."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from hubimage.phases.checking import CheckingPhases
+from hubimage.errors import HubimageError
+from hubimage.input_values import warn_secret_build_args
+from hubimage.phases.context import RunContext
+from hubimage.phases.stage_requests import build_request
 
-if TYPE_CHECKING:
-    from hubimage.imagebuild import BuildRequest
-    from hubimage.imagebuild.backends import BuildBackend
+if TYPE_CHECKING:  # (start-up: the build package and the inventory load only to build)
+    from hubimage.imagebuild import BuildRequest, BuildResult
     from hubimage.imagebuild.session import BuildSession
+    from hubimage.inventory import PackageInventory
 
 
-class BuildingPhases(CheckingPhases):
-    def start_backend_probe(self) -> None:
-        """Find the builder in the background while the tag, the registry and the hub config
-        are looked up: `docker buildx version`, `docker buildx inspect` and the engine's
-        image store take ~0.25 s, which would otherwise come before every build."""
-        from concurrent.futures import ThreadPoolExecutor
+@dataclass(frozen=True)
+class Built:
+    """An image built into the local engine, and its package list."""
 
-        from hubimage.imagebuild import select_backend
+    image: str  # name:tag in the local engine
+    inventory: PackageInventory
 
-        def probe() -> BuildBackend:
-            return select_backend(self.engine, self.inputs.build_backend, self.environ)
 
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubimage-probe")
-        self._backend_probe = pool.submit(probe)
-        pool.shutdown(wait=False)  # the thread ends with the probe
+def build(context: RunContext, tag: str) -> Built:
+    from hubimage.inventory import take_inventory  # (start-up: see above)
 
-    def build(self) -> None:
-        from hubimage.input_values import warn_secret_build_args
-        from hubimage.inventory import take_inventory
-
-        warn_secret_build_args(self.inputs.build_args, self.reporter)
-        request = self._build_request()
-        with self.reporter.group(f"Build {request.reference}"):
-            session = self._session()
-            for line in session.describe():
-                self.reporter.info(line)
-            self._note_cache_fallback(session)
-            if session.backend.kind == "legacy":
-                request = replace(request, cache_from=self._pulled_cache_sources())
-            # Output of code in the image repository: printed, never obeyed by the runner.
-            with self.reporter.untrusted_output():
-                result = session.build(request, self.reporter.info, self.inputs.build_secrets)
-            for warning in result.warnings:
-                self.reporter.annotate("warning", warning, title="build")
-            self.outcome.local_image = result.image
-            self._inventory = take_inventory(self.engine, result.image)
-            self.outcome.size_bytes = self._inventory.size_bytes
-            self.reporter.info(
-                f"built {result.image} with {result.builder} on {result.backend} "
-                f"in {result.seconds:.1f}s"
-            )
-
-    def _note_cache_fallback(self, session: BuildSession) -> None:
-        if session.plan.note:
-            self.outcome.notes.append(session.plan.note)
-            self.reporter.annotate("notice", session.plan.note, title="cache")
-
-    def _build_request(self) -> BuildRequest:
-        from hubimage.imagebuild import BuildRequest
-
-        return BuildRequest(
-            context=self.inputs.context,
-            image=self.name.name,
-            tag=self.outcome.tag,
-            builder=self.inputs.builder,
-            build_args=self.inputs.build_args,
-            target=self.inputs.target,
-            base_image=self.inputs.pangeo_base_image,
-            base_tag=self.inputs.pangeo_base_tag,
-            repo2docker_version=self.inputs.repo2docker_version,
+    warn_secret_build_args(context.inputs.build_args, context.reporter)
+    request = build_request(context.inputs, tag)
+    reporter, outcome = context.reporter, context.outcome
+    with reporter.group(f"Build {request.reference}"):
+        session = build_session(context)
+        for line in session.describe():
+            reporter.info(line)
+        note_cache_fallback(context, session)
+        if session.backend.kind == "legacy":
+            request = replace(request, cache_from=_pulled_cache_sources(context))
+        # Output of code in the image repository: printed, never obeyed by the runner.
+        with reporter.untrusted_output():
+            result = session.build(request, reporter.info, context.inputs.build_secrets)
+        _warn(context, result)
+        inventory = take_inventory(context.services.engine, result.image)
+        outcome.local_image, outcome.size_bytes = result.image, inventory.size_bytes
+        reporter.info(
+            f"built {result.image} with {result.builder} on {result.backend} "
+            f"in {result.seconds:.1f}s"
         )
+    return Built(result.image, inventory)
 
-    def _session(self) -> BuildSession:
-        """The builder and cache plan of this run, made once."""
-        from hubimage.imagebuild.session import BuildSession
 
-        if self._build_session is None:
-            previous = self._current_hub_image()
-            same = previous is not None and previous.name == self.name.name and previous.tag
-            logins: dict[str, tuple[str, str]] = {}
-            # buildx needs them for the cache, and for the image when it pushes in the build
-            if self.inputs.image is not None and (
-                self.inputs.cache != "none" or not self.inputs.check
-            ):
-                login = self.login
-                if login.username is not None and login.password is not None:
-                    logins[login.server_address] = (login.username, login.password)
-            probe, self._backend_probe = self._backend_probe, None
-            self._build_session = BuildSession(
-                self.engine,
-                backend=probe.result() if probe is not None else None,  # raises its error
-                build_backend=self.inputs.build_backend,
-                cache=self.inputs.cache,
-                image=self.name.qualified_name,
-                cache_images=(str(previous),) if same else (),
-                logins=logins,
-                environ=self.environ,
-            )
-        return self._build_session
+def build_session(context: RunContext) -> BuildSession:
+    """The run's build backend and cache plan (made once by the services)."""
+    previous = context.services.current_image(context.reporter)
+    name, inputs = context.name, context.inputs
+    same = previous is not None and previous.name == name.name and previous.tag
+    logins: dict[str, tuple[str, str]] = {}
+    # buildx needs them for the cache, and for the image when it pushes in the build
+    if inputs.image is not None and (inputs.cache != "none" or not inputs.check):
+        login = context.services.login
+        if login.username is not None and login.password is not None:
+            logins[login.server_address] = (login.username, login.password)
+    return context.services.build_session((str(previous),) if same else (), logins)
 
-    def export_cache(self) -> None:
-        """After the push: write the registry (or gha) cache; a failure only warns."""
-        from hubimage.errors import HubimageError
 
-        session = self._session()
-        if not session.plan.after_push_exports:
+def note_cache_fallback(context: RunContext, session: BuildSession) -> None:
+    if session.plan.note:
+        context.outcome.notes.append(session.plan.note)
+        context.reporter.annotate("notice", session.plan.note, title="cache")
+
+
+def pushes_in_build(context: RunContext, tag: str) -> bool:
+    """One `buildx build --push` instead of load, engine push and cache export.
+
+    Only without checks and without the package comparison of a scheduled run (both need
+    the local image); the argument is in imagebuild/backends.py.
+    """
+    from hubimage.imagebuild import strategy_name  # (start-up: see above)
+
+    policy = context.policy
+    if context.inputs.check or policy.skip_unchanged or not policy.push:
+        return False
+    if not build_session(context).can_push_in_build:
+        return False
+    # repo2docker's own buildx engine loads; hubimage does not drive its push
+    return strategy_name(build_request(context.inputs, tag)) != "repo2docker"
+
+
+def build_and_push(context: RunContext, request: BuildRequest, names: list[str]) -> BuildResult:
+    """Build and push `names` in one buildx call; the caller verifies what was served."""
+    warn_secret_build_args(context.inputs.build_args, context.reporter)
+    reporter = context.reporter
+    session = build_session(context)
+    for line in session.describe():
+        reporter.info(line.replace("written after the push to", "written to"))
+    note_cache_fallback(context, session)
+    reporter.info("check: false: one buildx call pushes; no package label")
+    with reporter.untrusted_output():
+        result = session.build_and_push(request, names, reporter.info, context.inputs.build_secrets)
+    _warn(context, result)
+    return result
+
+
+def export_cache(context: RunContext, tag: str) -> None:
+    """After the push: write the registry (or gha) cache; a failure only warns."""
+    session = build_session(context)
+    if not session.plan.after_push_exports:
+        return
+    reporter = context.reporter
+    with reporter.group("Export the build cache"):
+        try:
+            with reporter.untrusted_output():
+                where = session.export_cache(
+                    build_request(context.inputs, tag), reporter.info, context.inputs.build_secrets
+                )
+        except HubimageError as error:
+            message = f"the build cache was not written: {error.message}"
+            context.outcome.notes.append(message)
+            reporter.annotate("warning", message, title="cache")
             return
-        with self.reporter.group("Export the build cache"):
-            try:
-                with self.reporter.untrusted_output():
-                    where = session.export_cache(
-                        self._build_request(), self.reporter.info, self.inputs.build_secrets
-                    )
-            except HubimageError as error:
-                message = f"the build cache was not written: {error.message}"
-                self.outcome.notes.append(message)
-                self.reporter.annotate("warning", message, title="cache")
-                return
-            self.reporter.info(f"build cache written: {where}")
+        reporter.info(f"build cache written: {where}")
 
-    def _pulled_cache_sources(self) -> tuple[str, ...]:
-        """The legacy builder: pull what the hub runs now and build on its layers.
 
-        (buildx reads cache from the registry itself and pulls only the layers it reuses.)
-        """
-        previous = self._current_hub_image()
-        if previous is None or previous.name != self.name.name or not previous.tag:
+def _warn(context: RunContext, result: BuildResult) -> None:
+    for warning in result.warnings:
+        context.reporter.annotate("warning", warning, title="build")
+
+
+def _pulled_cache_sources(context: RunContext) -> tuple[str, ...]:
+    """The legacy builder: pull what the hub runs now and build on its layers.
+
+    (buildx reads cache from the registry itself and pulls only the layers it reuses.)
+    """
+    services, reporter = context.services, context.reporter
+    previous = services.current_image(reporter)
+    if previous is None or previous.name != context.name.name or not previous.tag:
+        return ()
+    if services.engine.inspect_image(str(previous)) is None:
+        reporter.info(f"pulling {previous} as a cache source")
+        if not services.engine.pull(previous.name, previous.tag, services.login.auth_config()):
+            reporter.info(f"could not pull {previous}; building without cache")
             return ()
-        if self.engine.inspect_image(str(previous)) is None:
-            self.reporter.info(f"pulling {previous} as a cache source")
-            if not self.engine.pull(previous.name, previous.tag, self.login.auth_config()):
-                self.reporter.info(f"could not pull {previous}; building without cache")
-                return ()
-        return (str(previous),)
+    return (str(previous),)
