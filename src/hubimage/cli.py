@@ -17,7 +17,14 @@ from hubimage import __version__
 from hubimage.errors import EXIT_BAD_INPUT, HubimageError, exit_code_for
 from hubimage.gha import Reporter
 from hubimage.inputs import INPUTS
-from hubimage.values import BUILD_BACKEND_CHOICES
+from hubimage.values import (
+    KERNEL_TIMEOUT,
+    LAB_TIMEOUT,
+    SERVER_TIMEOUT,
+    Z2JH_FS_GID,
+    Z2JH_START_TIMEOUT,
+    Z2JH_UID,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,12 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("context", nargs="?", default=".")
     build.add_argument("--image", required=True, help="image name without tag")
     build.add_argument("--tag", help="explicit tag (default: computed by --tag-scheme)")
-    build.add_argument(
-        "--tag-scheme", default="content", help="content, sha, date, latest or a template"
-    )
-    build.add_argument(
-        "--builder", default="auto", choices=("auto", "repo2docker", "pangeo", "dockerfile")
-    )
+    build.add_argument("--tag-scheme", help="content (default), sha, date, latest or a template")
+    build.add_argument("--builder", help="auto (default), repo2docker, pangeo or dockerfile")
     build.add_argument("--build-arg", action="append", default=[], metavar="KEY=VALUE")
     build.add_argument("--target")
     build.add_argument("--pangeo-base-tag")
@@ -56,14 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--build-backend",
         "--build-engine",  # its old name, still taken
-        default="auto",
-        choices=BUILD_BACKEND_CHOICES,
+        help="auto (default: buildx where it runs), buildx or legacy",
     )
 
     check = verbs.add_parser("check", help="check the image can run on a hub")
     check.add_argument("image")
-    check.add_argument("--uid", type=int, default=1000, help="uid the image must run as")
-    check.add_argument("--gid", type=int, default=100, help="gid a hub's spawner runs it with")
+    check.add_argument("--uid", type=int, default=Z2JH_UID, help="uid the image must run as")
+    check.add_argument(
+        "--gid", type=int, default=Z2JH_FS_GID, help="gid a hub's spawner runs it with"
+    )
     check.add_argument(
         "--only",
         action="append",
@@ -73,20 +77,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--hub-version")
     check.add_argument("--context", help="image repository (for image-tests/)")
-    check.add_argument("--server-timeout", type=float, default=60.0)
+    check.add_argument("--server-timeout", type=float, default=SERVER_TIMEOUT)
     check.add_argument("--size-warning-gb", type=float, default=None)
     check.add_argument(
         "--skip", action="append", default=[], metavar="CHECK", help="leave out this check"
     )
     check.add_argument(
-        "--spawn-timeout", type=float, default=300.0, help="the hub's start timeout (seconds)"
+        "--spawn-timeout",
+        type=float,
+        default=Z2JH_START_TIMEOUT,
+        help="the hub's start timeout (seconds)",
     )
     check.add_argument("--max-image-size", help="uncompressed size budget, e.g. 6GB")
     check.add_argument("--previous-image", help="the image the hub runs now (size change)")
-    check.add_argument("--kernel-timeout", type=float, default=60.0)
+    check.add_argument("--kernel-timeout", type=float, default=KERNEL_TIMEOUT)
     check.add_argument("--all-kernels", action="store_true", help="run every kernelspec")
     check.add_argument("--lab-url", default="lab", help="page lab-loads opens (tree: classic)")
-    check.add_argument("--lab-timeout", type=float, default=60.0)
+    check.add_argument("--lab-timeout", type=float, default=LAB_TIMEOUT)
     check.add_argument("--artifacts-dir", help="folder for the lab-loads screenshot")
     check.add_argument("--browser", help="Chromium or Chrome executable for lab-loads")
 
@@ -110,8 +117,6 @@ def build_parser() -> argparse.ArgumentParser:
     bump.add_argument("--github-api-url", default=None)
     bump.add_argument(
         "--scope",
-        default="source",
-        choices=("source", "hub"),
         help="source: edit where the hubs' image is set; hub: write an override for the "
         "named hubs only, in each one's last values file (staging first)",
     )

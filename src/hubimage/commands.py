@@ -8,43 +8,100 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hubimage.errors import EXIT_FAILED, EXIT_OK, ImageNotFoundError, UsageError
 from hubimage.gha import Reporter
 from hubimage.input_values import warn_secret_build_args
+from hubimage.inputs import parse_inputs
+from hubimage.phases.stage_requests import build_request, rollout_request
 from hubimage.reference import ImageReference
 from hubimage.secrets import SECRETS
 from hubimage.summary import report_checks
-from hubimage.values import HubConfigPath, HubVersion
+from hubimage.values import HubVersion
 
 if TYPE_CHECKING:  # the engine (the Docker SDK) is imported only by the verbs that use it
-    from hubimage.engine import BuildSecret, DockerEngine
+    from hubimage.engine import DockerEngine
 
 CommandResult = tuple[dict[str, Any], int]
 
 
-def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
-    from hubimage.engine import DockerEngine
-    from hubimage.imagebuild import BuildRequest, build_image, compute_tag
+# The flags each single-stage verb shares with `hubimage run`: parsed by the same input table
+# (`inputs.parse_inputs`), so the values, defaults and refusals are the inputs' own, and an
+# error names the flag.
+BUILD_FLAGS = {
+    "context": "CONTEXT",
+    "image": "--image",
+    "tag": "--tag",
+    "tag-scheme": "--tag-scheme",
+    "builder": "--builder",
+    "build-args": "--build-arg",
+    "target": "--target",
+    "pangeo-base-tag": "--pangeo-base-tag",
+    "build-secrets": "--build-secret",
+    "build-backend": "--build-backend",
+}
+BUMP_FLAGS = {
+    "hub-config": "--config",
+    "hubs": "--hub",
+    "image": "--image",
+    "image-path": "--path",
+    "bump-mode": "--mode",
+    "dry-run": "--dry-run",
+    "allow-shared": "--allow-shared",
+    "update-references": "--update-references",
+    "bump-repository": "--repository",
+    "bump-branch": "--branch",
+    "bump-scope": "--scope",
+    "chart": "--chart",
+    "pin-digest": "--pin-digest",
+}
 
-    image = _name_without_tag(args.image, "--image")
-    context = Path(args.context)
-    tag = args.tag or compute_tag(context, args.tag_scheme)
-    build_args = _key_values(args.build_arg, "--build-arg")
-    warn_secret_build_args(build_args, reporter)  # before the build can log a value
-    request = BuildRequest(
-        context=context,
-        image=image.name,
-        tag=tag,
+
+def _raw(flags: dict[str, str], **values: object) -> dict[str, str]:
+    """Raw input values from a verb's flags: lists one per line, switches as true/false;
+    a flag not given leaves the input's default."""
+    raw: dict[str, str] = {}
+    for name, given in values.items():
+        key = name.replace("_", "-")
+        assert key in flags, key
+        if isinstance(given, bool):
+            raw[key] = "true" if given else "false"
+        elif isinstance(given, (list, tuple)):
+            raw[key] = "\n".join(str(item) for item in given)
+        elif given is not None:
+            raw[key] = str(given)
+    return raw
+
+
+def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
+    from hubimage.engine import BuildSecret, DockerEngine
+    from hubimage.imagebuild import build_image, compute_tag
+
+    raw = _raw(
+        BUILD_FLAGS,
+        context=args.context,
+        image=args.image,
+        tag=args.tag,
+        tag_scheme=args.tag_scheme,
         builder=args.builder,
-        build_args=build_args,
+        build_args=args.build_arg,
         target=args.target,
-        cache_from=tuple(args.cache_from),
-        base_tag=args.pangeo_base_tag,
+        pangeo_base_tag=args.pangeo_base_tag,
+        build_secrets=args.build_secret,
         build_backend=args.build_backend,
-        secrets=_build_secrets(args.build_secret),
+    )
+    inputs = parse_inputs(raw, flags=BUILD_FLAGS)
+    if inputs.image is None:
+        raise UsageError("--image is required")
+    tag = inputs.tag or compute_tag(inputs.context, inputs.tag_scheme)
+    warn_secret_build_args(inputs.build_args, reporter)  # before the build can log a value
+    request = replace(
+        build_request(inputs, tag),
+        cache_from=tuple(args.cache_from),
+        secrets=tuple(BuildSecret(secret_id, value) for secret_id, value in inputs.build_secrets),
     )
     with reporter.group(f"Build {request.reference}"), reporter.untrusted_output():
         result = build_image(DockerEngine(), request, reporter.info)
@@ -52,7 +109,7 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
         reporter.annotate("warning", warning, title="build")
     reporter.info(f"built {result.image} ({result.builder}) in {result.seconds:.1f}s")
     payload = {
-        "image": image.name,
+        "image": inputs.image.name,
         "tag": tag,
         "local-image": result.image,
         "image-id": result.image_id,
@@ -154,30 +211,36 @@ def push_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
 
 
 def bump_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
-    from hubimage.rollout import RolloutRequest, roll_out
+    from hubimage.bump.edit import parse_image
+    from hubimage.rollout import roll_out
 
     token = os.environ.get("HUBIMAGE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN")
     SECRETS.add(token)  # masked before any request is made
-    request = RolloutRequest(
-        config=HubConfigPath.parse(args.config, in_repository=args.mode != "file", what="--config"),
-        hubs=tuple(args.hub),
-        image=args.image,
-        path=args.path,
-        mode=args.mode,
+    if args.create and not args.path:
+        raise UsageError("--create needs --path (the path to create)")
+    image = parse_image(args.image)
+    raw = _raw(
+        BUMP_FLAGS,
+        hub_config=args.config,
+        hubs=args.hub,
+        image=image.name,
+        image_path=args.path,
+        bump_mode=args.mode,
         dry_run=args.dry_run,
         allow_shared=args.allow_shared,
         update_references=args.update_references,
-        repository=args.repository or os.environ.get("GITHUB_REPOSITORY"),
-        branch=args.branch,
-        token=token,
-        api_url=args.github_api_url or os.environ.get("GITHUB_API_URL") or None,
-        scope=args.scope,
+        bump_repository=args.repository,
+        bump_branch=args.branch,
+        bump_scope=args.scope,
         chart=args.chart,
-        create=args.create,
-        digest=args.pin_digest,
+        pin_digest=bool(args.pin_digest),
     )
-    if args.create and not args.path:
-        raise UsageError("--create needs --path (the path to create)")
+    inputs = replace(parse_inputs(raw, flags=BUMP_FLAGS), github_token=token)
+    request = replace(
+        rollout_request(inputs, os.environ, image.tag or "", args.pin_digest),
+        api_url=args.github_api_url or os.environ.get("GITHUB_API_URL") or None,
+        create=args.create,
+    )
     result = roll_out(request, reporter)
     if args.dry_run and not args.json:
         print(result.diff, end="")
@@ -199,28 +262,3 @@ def run_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
     inputs = parse_inputs(raw)
     outcome = run_pipeline(inputs, reporter)
     return outcome.as_dict(), EXIT_OK
-
-
-def _build_secrets(lines: list[str]) -> tuple[BuildSecret, ...]:
-    from hubimage.engine import BuildSecret
-    from hubimage.input_values import parse_build_secrets
-
-    pairs = parse_build_secrets("\n".join(lines), os.environ, "--build-secret")
-    return tuple(BuildSecret(secret_id, value) for secret_id, value in pairs)
-
-
-def _name_without_tag(text: str, flag: str) -> ImageReference:
-    reference = ImageReference.parse(text)
-    if reference.tag or reference.digest:
-        raise UsageError(f"{flag}: give the image name without a tag (use --tag)")
-    return reference
-
-
-def _key_values(items: list[str], flag: str) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UsageError(f"{flag}: {item!r} is not KEY=VALUE")
-        result[key] = value
-    return result

@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # the action checks inputs with the standard library alone, b
 Getter = Callable[[str], str]
 _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off", ""}
 _REPO_RE = re.compile(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+")
-_HUB_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# a hub, or `cluster/hub` where a hubs.yaml of several clusters names one hub twice
+_HUB_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?")
 
 
 def hub_names(text: str) -> tuple[str, ...]:
@@ -76,7 +78,7 @@ def split_list(text: str) -> tuple[str, ...]:
 def slugs(name: str, text: str) -> tuple[str, ...]:
     slugs = split_list(text)
     for slug in slugs:
-        if not _HUB_RE.fullmatch(slug):
+        if not _SLUG_RE.fullmatch(slug):
             raise UsageError(f"input '{name}': {slug!r} is not a team slug such as hub-admins")
     return slugs
 

@@ -8,6 +8,7 @@ stage, default and help. The same table drives the CLI flags of `hubimage run`, 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,10 @@ from hubimage.values import (
     BUMP_SCOPES,
     CACHE_MODES,
     PUSH_POLICIES,
+    SERVER_TIMEOUT,
     STRATEGY_NAMES,
+    Z2JH_START_TIMEOUT,
+    Z2JH_UID,
     BuildBackendChoice,
     BumpMode,
     BumpScope,
@@ -90,16 +94,18 @@ INPUTS: tuple[InputSpec, ...] = (
     ),
     InputSpec("force", "build", "Build and push even when the tag already exists.", "false"),
     InputSpec("check", "check", "Run the image checks (never push an image that fails).", "true"),
-    InputSpec("user-id", "check", "The uid the image must run as.", "1000"),
+    InputSpec("user-id", "check", "The uid the image must run as.", str(Z2JH_UID)),
     InputSpec("hub-version", "check", "The hub's JupyterHub version (major must match)."),
-    InputSpec("server-timeout", "check", "Seconds to wait for the server to start.", "60"),
+    InputSpec(
+        "server-timeout", "check", "Seconds to wait for the server to start.", str(SERVER_TIMEOUT)
+    ),
     InputSpec("skip-checks", "check", "Checks not to run (comma separated), e.g. lab-loads."),
     InputSpec(
         "spawn-timeout",
         "check",
         "The hub's start timeout in seconds (z2jh singleuser.startTimeout); "
         "spawn-time warns above half of it and fails above it.",
-        "300",
+        str(Z2JH_START_TIMEOUT),
     ),
     InputSpec(
         "max-image-size", "check", "Uncompressed size budget (e.g. 6GB); image-size fails above it."
@@ -252,11 +258,39 @@ def read_action_inputs(environ: Mapping[str, str]) -> dict[str, str]:
     return {spec.name: environ.get(spec.env_name, spec.default).strip() for spec in INPUTS}
 
 
-def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = None) -> RunInputs:
+def parse_inputs(
+    raw: Mapping[str, str],
+    environ: Mapping[str, str] | None = None,
+    flags: Mapping[str, str] | None = None,
+) -> RunInputs:
     """Validate raw string inputs; every error names the input it is about.
 
     `environ` is where `build-secrets` lines of the form `id=env:NAME` read (os.environ).
+    `flags` maps input names to the command-line flags they came from (a single-stage verb's
+    `--uid` for `user-id`, say): an error then names the flag instead.
     """
+    try:
+        return _parse_inputs(raw, os.environ if environ is None else environ)
+    except UsageError as error:
+        if not flags:
+            raise
+        raise UsageError(_flag_names(error.message, flags), hint=error.hint) from error
+
+
+_INPUT_NAME = re.compile(r"\binput '([a-z0-9-]+)'")
+
+
+def _flag_names(message: str, flags: Mapping[str, str]) -> str:
+    """`input 'user-id': ...` as `--uid: ...` where the value came from that flag."""
+
+    def flag(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return flags.get(name, f"--{name}")
+
+    return _INPUT_NAME.sub(flag, message)
+
+
+def _parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str]) -> RunInputs:
 
     def get(name: str) -> str:
         return raw.get(name, INPUTS_BY_NAME[name].default).strip()
@@ -278,9 +312,7 @@ def parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str] | None = Non
         ),
         build_args=value.key_values("build-args", get("build-args")),
         target=get("target") or None,
-        build_secrets=value.parse_build_secrets(
-            raw.get("build-secrets", ""), os.environ if environ is None else environ
-        ),
+        build_secrets=value.parse_build_secrets(raw.get("build-secrets", ""), environ),
         build_backend=_build_backend(get),
         cache=value.choice(get, "cache", CACHE_MODES),
         pangeo_base_image=value.base_image(get("pangeo-base-image")),

@@ -52,6 +52,18 @@ CHECK_NAMES: tuple[str, ...] = (
 )
 
 # MAJOR[.MINOR[.PATCH]] with PEP 440 pre-, post- and dev-release parts (`5.4.3.dev0`, `5.0.0b1`)
+# Zero to JupyterHub's and JupyterHub's own defaults, and hubimage's, each written once: the
+# input table, the CLI flags, the check options and the spawn profiles read them from here.
+Z2JH_CMD = ("jupyterhub-singleuser",)  # singleuser.cmd
+Z2JH_UID = 1000  # singleuser.uid
+Z2JH_FS_GID = 100  # singleuser.fsGid: a supplementary group (the pod's fsGroup)
+Z2JH_HOME = "/home/jovyan"  # singleuser.storage.homeMountPath
+Z2JH_START_TIMEOUT = 300  # singleuser.startTimeout: scheduling and the image pull included
+JUPYTERHUB_HTTP_TIMEOUT = 30  # Spawner.http_timeout: the server must answer by then
+SERVER_TIMEOUT = 60  # how long server-starts waits for the server's API
+KERNEL_TIMEOUT = 60  # how long kernel-runs waits for a kernel to start and run `1 + 1`
+LAB_TIMEOUT = 60  # how long lab-loads waits for the page
+
 _VERSION = re.compile(
     r"v?(\d+)(?:\.(\d+)(?:\.(\d+))?((?:[.-]?(?:a|b|rc|dev|post)\d*)*(?:\+[a-z0-9.]+)?))?",
     re.IGNORECASE,

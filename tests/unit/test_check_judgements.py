@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from hubimage.check.pushed import judge_pushed_size
-from hubimage.check.server import DEFAULT_SPAWN_TIMEOUT, judge_spawn_time
+from hubimage.check.server import judge_spawn_time
 from hubimage.check.server_log import error_lines
 from hubimage.errors import UsageError
+from hubimage.values import Z2JH_START_TIMEOUT as DEFAULT_SPAWN_TIMEOUT
 from hubimage.values import parse_size
 
 # Lines as jupyter_server 2.17 prints them, with a failing server extension in between.

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Literal
 
-from hubimage.values import HubVersion
+from hubimage.values import (
+    KERNEL_TIMEOUT,
+    LAB_TIMEOUT,
+    SERVER_TIMEOUT,
+    Z2JH_FS_GID,
+    Z2JH_START_TIMEOUT,
+    Z2JH_UID,
+    HubVersion,
+)
 
 Status = Literal["pass", "warn", "fail", "skip"]
 
@@ -56,22 +64,22 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    uid: int = 1000  # the uid a hub's spawner runs the container as (z2jh singleuser.uid)
-    gid: int = 100  # the group a hub's spawner gives it (z2jh singleuser.fsGid)
+    uid: int = Z2JH_UID  # the uid a hub's spawner runs the container as
+    gid: int = Z2JH_FS_GID  # the group a hub's spawner gives it
     hub_version: HubVersion | None = None  # the hub's JupyterHub; None skips hub-version
-    server_timeout: float = 60.0  # seconds server-starts waits for the server's API
+    server_timeout: float = SERVER_TIMEOUT  # seconds server-starts waits for the server's API
     size_warn_bytes: int = DEFAULT_SIZE_WARN_BYTES
     context: Path | None = None  # the image's repository; its image-tests/ are run
     only: tuple[str, ...] = ()  # names of the checks to run; empty runs them all
     tests_timeout: float = 600.0  # seconds image-tests may take in all
     skip: tuple[str, ...] = ()  # names of checks not to run
-    spawn_timeout: float = 300.0  # the hub's start timeout (z2jh singleuser.startTimeout)
+    spawn_timeout: float = Z2JH_START_TIMEOUT  # the hub's start timeout
     max_image_bytes: int | None = None  # uncompressed size above which image-size fails
     previous_image: str | None = None  # the image the hub runs now, for the size change
-    kernel_timeout: float = 60.0  # seconds a kernel may take to start and run `1 + 1`
+    kernel_timeout: float = KERNEL_TIMEOUT  # seconds a kernel may take to start and run `1 + 1`
     all_kernels: bool = False  # kernel-runs tries every kernelspec, not only the default
     lab_url: str = "lab"  # what lab-loads opens, relative to /user/NAME/ ("tree" for classic)
-    lab_timeout: float = 60.0  # seconds lab-loads waits for the page's shell
+    lab_timeout: float = LAB_TIMEOUT  # seconds lab-loads waits for the page's shell
     artifacts_dir: Path | None = None  # where lab-loads keeps its screenshot (None: a temp dir)
     browser: str | None = None  # a Chromium/Chrome executable; None finds one
 

@@ -16,13 +16,22 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 
-# Zero to JupyterHub's singleuser defaults and JupyterHub's Spawner defaults, named once.
-DEFAULT_CMD = ("jupyterhub-singleuser",)  # z2jh singleuser.cmd
-DEFAULT_UID = 1000  # z2jh singleuser.uid
-DEFAULT_FS_GID = 100  # z2jh singleuser.fsGid: a supplementary group (pod fsGroup)
-DEFAULT_HOME = "/home/jovyan"  # z2jh singleuser.storage.homeMountPath
-DEFAULT_HTTP_TIMEOUT = 30.0  # JupyterHub Spawner.http_timeout: the server must answer by then
-DEFAULT_START_TIMEOUT = 300.0  # z2jh singleuser.startTimeout (scheduling and the pull included)
+from hubimage.values import (
+    JUPYTERHUB_HTTP_TIMEOUT,
+    Z2JH_CMD,
+    Z2JH_FS_GID,
+    Z2JH_HOME,
+    Z2JH_START_TIMEOUT,
+    Z2JH_UID,
+)
+
+# Zero to JupyterHub's singleuser defaults and JupyterHub's Spawner defaults (values.py)
+DEFAULT_CMD: tuple[str, ...] = Z2JH_CMD
+DEFAULT_UID = Z2JH_UID
+DEFAULT_FS_GID = Z2JH_FS_GID
+DEFAULT_HOME = Z2JH_HOME
+DEFAULT_HTTP_TIMEOUT = float(JUPYTERHUB_HTTP_TIMEOUT)
+DEFAULT_START_TIMEOUT = float(Z2JH_START_TIMEOUT)
 ZERO_TO_JUPYTERHUB = "Zero to JupyterHub's default"  # the `source` of a setting nobody set
 
 

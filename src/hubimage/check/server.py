@@ -15,9 +15,6 @@ from hubimage.check.session import ServerStart, StartState, http_json, spawner_e
 
 __all__ = ["server_starts", "spawn_time", "spawner_environment"]
 
-# Zero to JupyterHub's singleuser.startTimeout: how long the hub waits for a server to answer.
-DEFAULT_SPAWN_TIMEOUT = 300.0
-
 
 def server_starts(context: CheckContext) -> Outcome:
     start = context.server.start(context)
