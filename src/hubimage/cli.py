@@ -151,8 +151,8 @@ def _without_location(error: HubimageError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     reporter = Reporter()
-    from hubimage import commands
-    from hubimage.secrets import SECRETS
+    from hubimage import commands  # (start-up: --help and usage errors need no verb)
+    from hubimage.secrets import SECRETS  # (start-up: as above)
 
     SECRETS.subscribe(reporter.mask)  # every secret, from wherever it comes, is masked
 

@@ -77,8 +77,8 @@ def _raw(flags: dict[str, str], **values: object) -> dict[str, str]:
 
 
 def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
-    from hubimage.engine import BuildSecret, DockerEngine
-    from hubimage.imagebuild import build_image, compute_tag
+    from hubimage.engine import BuildSecret, DockerEngine  # (start-up: a verb loads only its stage)
+    from hubimage.imagebuild import build_image, compute_tag  # (start-up)
 
     raw = _raw(
         BUILD_FLAGS,
@@ -123,10 +123,10 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
 
 
 def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
-    from hubimage.check import CheckOptions, run_checks
-    from hubimage.check.model import DEFAULT_SIZE_WARN_BYTES
-    from hubimage.engine import DockerEngine
-    from hubimage.values import parse_size
+    from hubimage.check import CheckOptions, run_checks  # (start-up: a verb loads only its stage)
+    from hubimage.check.model import DEFAULT_SIZE_WARN_BYTES  # (start-up)
+    from hubimage.engine import DockerEngine  # (start-up: a verb loads only its stage)
+    from hubimage.values import parse_size  # (start-up: a verb loads only its stage)
 
     reference = ImageReference.parse(args.image)  # a malformed reference is exit 2
     engine = DockerEngine()
@@ -165,7 +165,7 @@ def ensure_local_image(engine: DockerEngine, reference: ImageReference, reporter
     if engine.inspect_image(str(reference)) is not None:
         return
     if reference.registry is not None and reference.tag:
-        from hubimage.registry import credentials_from_environment, resolve_login
+        from hubimage.registry import credentials_from_environment, resolve_login  # (start-up)
 
         login = resolve_login(reference, credentials_from_environment(reference, os.environ))
         reporter.info(f"{reference} is not here; pulling it from {reference.registry_host}")
@@ -178,8 +178,8 @@ def ensure_local_image(engine: DockerEngine, reference: ImageReference, reporter
 
 
 def push_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
-    from hubimage.engine import DockerEngine
-    from hubimage.registry import credentials_from_environment, push_image
+    from hubimage.engine import DockerEngine  # (start-up: a verb loads only its stage)
+    from hubimage.registry import credentials_from_environment, push_image  # (start-up)
 
     reference = ImageReference.parse(args.image)
     if not reference.tag or reference.digest:
@@ -211,8 +211,8 @@ def push_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
 
 
 def bump_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
-    from hubimage.bump.edit import parse_image
-    from hubimage.rollout import roll_out
+    from hubimage.bump.edit import parse_image  # (start-up: a verb loads only its stage)
+    from hubimage.rollout import roll_out  # (start-up: a verb loads only its stage)
 
     token = os.environ.get("HUBIMAGE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN")
     SECRETS.add(token)  # masked before any request is made
@@ -248,8 +248,8 @@ def bump_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
 
 
 def run_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
-    from hubimage.inputs import INPUTS, parse_inputs, read_action_inputs
-    from hubimage.pipeline import run_pipeline
+    from hubimage.inputs import INPUTS, parse_inputs, read_action_inputs  # (start-up)
+    from hubimage.pipeline import run_pipeline  # (start-up: a verb loads only its stage)
 
     raw = read_action_inputs(os.environ)
     for spec in INPUTS:

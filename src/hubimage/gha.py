@@ -149,7 +149,9 @@ class Reporter:
         output_path = os.environ.get("GITHUB_OUTPUT")
         if output_path and self.outputs:
             # Imported here: it pulls in uuid and platform, ~10 ms of every start-up.
-            from actions_toolkit.file_command import prepare_key_value_message
+            from actions_toolkit.file_command import (
+                prepare_key_value_message,  # (start-up: only when an output is written)
+            )
 
             with open(output_path, "a", encoding="utf-8") as handle:
                 for name, value in self.outputs.items():

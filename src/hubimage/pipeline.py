@@ -19,6 +19,7 @@ from hubimage.inputs import RunInputs
 from hubimage.outcome import RunOutcome
 from hubimage.phases import building, bumping, checking, publishing, reporting, tagging
 from hubimage.phases.context import RunContext
+from hubimage.phases.tagging import Published
 
 
 def run_pipeline(
@@ -34,14 +35,14 @@ def run_pipeline(
 
 
 def _run(context: RunContext) -> None:
-    inputs, policy, outcome = context.inputs, context.policy, context.outcome
     context.services.probe_backend()  # in the background: known by the time the build starts
     tag = tagging.resolve_tag(context)
     bumping.plan(context, tag)
+    policy = context.policy
     # A scheduled run rebuilds a published tag to pick up upstream package changes.
     scheduled = policy.event == "schedule" and policy.skip_unchanged
     published = None
-    if policy.push and not inputs.force:
+    if policy.push and not context.inputs.force:
         published = tagging.find_published(context, tag)
     if published is not None and not scheduled:
         tagging.record_reused(context, published)
@@ -55,24 +56,36 @@ def _run(context: RunContext) -> None:
         bumping.bump(context, tag, served.digest)
         return
     built = building.build(context, tag)
-    if inputs.check and checking.check(context, built.image).failed:
+    if context.inputs.check and checking.check(context, built.image).failed:
         raise ChecksFailedError(
             "the image failed its checks; nothing was pushed",
             hint="see the checks table above for what to change",
         )
     checking.record(context, built.image, built.inventory)
-    if policy.skip_unchanged:
-        comparison = checking.compare_packages(context, built.inventory, published)
-        outcome.package_markdown = comparison.markdown
-        if comparison.unchanged:
-            if published is not None:
-                tagging.keep_published(context, published)
-            outcome.bump_result = "unchanged"
-            return
+    if policy.skip_unchanged and _unchanged(context, built, published):
+        return
+    _publish(context, tag, built)
+
+
+def _unchanged(context: RunContext, built: building.Built, published: Published | None) -> bool:
+    """A rebuild with the same packages as the hub's image publishes nothing."""
+    comparison = checking.compare_packages(context, built.inventory, published)
+    context.outcome.package_markdown = comparison.markdown
+    if not comparison.unchanged:
+        return False
+    if published is not None:
+        tagging.keep_published(context, published)
+    context.outcome.bump_result = "unchanged"
+    return True
+
+
+def _publish(context: RunContext, tag: str, built: building.Built) -> None:
+    """Push the checked image and bump the hubs, as far as this run may."""
+    policy = context.policy
     if policy.push:
         served = publishing.push(context, built.image, context.tags(tag))
         bumping.bump(context, tag, served.digest)
     else:
-        outcome.notes.append(f"not pushed ({policy.why_not_pushed(inputs)})")
+        context.outcome.notes.append(f"not pushed ({policy.why_not_pushed(context.inputs)})")
     if policy.plan_bump_only:
         bumping.show(context, tag)

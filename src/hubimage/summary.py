@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from hubimage.check.model import screenshot_markdown
 from hubimage.gha import AnnotationLevel, Reporter
 from hubimage.outcome import RunOutcome
 
@@ -31,7 +32,6 @@ def _checks_table(checks: Mapping[str, Any]) -> str:
 
 
 def _screenshot_line(checks: Mapping[str, Any]) -> list[str]:
-    from hubimage.check.model import screenshot_markdown
 
     link = screenshot_markdown(checks.get("results") or [], os.environ)
     return ["", link] if link else []

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.no_engine  # real processes and files, no Docker engine
+
 GOOD = """\
 hubs:
   - name: staging

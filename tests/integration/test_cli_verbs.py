@@ -66,6 +66,7 @@ def copy_fixture(tmp_path: Path, name: str) -> Path:
     return target
 
 
+@pytest.mark.no_engine
 def test_bump_file_mode_changes_exactly_the_hub_lines(tmp_path: Path) -> None:
     config = copy_fixture(tmp_path, "2021/hubs.yaml")
     before = config.read_text().splitlines()
@@ -83,6 +84,7 @@ def test_bump_file_mode_changes_exactly_the_hub_lines(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.no_engine
 def test_bump_dry_run_prints_the_diff_and_writes_nothing(tmp_path: Path) -> None:
     config = copy_fixture(tmp_path, "2021/hubs.yaml")
     original = config.read_bytes()
@@ -98,6 +100,7 @@ def test_bump_dry_run_prints_the_diff_and_writes_nothing(tmp_path: Path) -> None
     assert len(plus) == len(minus) == 2
 
 
+@pytest.mark.no_engine
 def test_bump_unknown_hub_is_exit_2_and_lists_close_names(tmp_path: Path) -> None:
     config = copy_fixture(tmp_path, "2021/hubs.yaml")
     original = config.read_bytes()
@@ -111,6 +114,7 @@ def test_bump_unknown_hub_is_exit_2_and_lists_close_names(tmp_path: Path) -> Non
     assert config.read_bytes() == original
 
 
+@pytest.mark.no_engine
 def test_usage_errors_are_exit_2() -> None:
     assert hubimage("bump", "--hub", "x").returncode == 2
     assert hubimage("build", "--builder", "kaniko", "--image", "x").returncode == 2

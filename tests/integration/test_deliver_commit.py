@@ -11,6 +11,8 @@ from hubimage.rollout.deliver import deliver_change
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, connect, replace_tag
 from support.github_standin import GitHubStandIn, GitStore
 
+pytestmark = pytest.mark.no_engine  # real processes and files, no Docker engine
+
 PUT_CONTENTS = "repos/create-or-update-file-contents"
 
 

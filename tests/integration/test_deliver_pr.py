@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hubimage.rollout.deliver import PullRequestSpec, deliver_change, pr_branch_for
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, connect, replace_tag
 from support.github_standin import GitHubStandIn, GitStore
+
+pytestmark = pytest.mark.no_engine  # real processes and files, no Docker engine
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 

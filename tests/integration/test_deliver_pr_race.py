@@ -8,11 +8,14 @@ checked against GitHub's OpenAPI description.
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from hubimage.rollout.deliver import PullRequestSpec, deliver_change
 from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN, connect, replace_tag
 from support.github_standin import GitHubStandIn
+
+pytestmark = pytest.mark.no_engine  # real processes and files, no Docker engine
 
 BRANCH = "hubimage/staging"
 

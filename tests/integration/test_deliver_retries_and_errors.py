@@ -19,6 +19,8 @@ from support.github_fixtures import (
 )
 from support.github_standin import GitHubStandIn
 
+pytestmark = pytest.mark.no_engine  # real processes and files, no Docker engine
+
 PUT_CONTENTS = "repos/create-or-update-file-contents"
 SECONDARY = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."

@@ -81,6 +81,7 @@ def run_bump(
 # --- GitHub faults during the bump ---------------------------------------------------------
 
 
+@pytest.mark.no_engine
 @pytest.mark.timeout(90)
 def test_bump_retries_502_then_commits(config_repo: GitHubStandIn, tmp_path: Path) -> None:
     config_repo.inject(PUT_CONTENTS, 502, times=2)
@@ -90,6 +91,7 @@ def test_bump_retries_502_then_commits(config_repo: GitHubStandIn, tmp_path: Pat
     assert [c.status for c in config_repo.calls(PUT_CONTENTS)] == [502, 502, 200]
 
 
+@pytest.mark.no_engine
 @pytest.mark.timeout(90)
 def test_bump_waits_out_secondary_rate_limit(config_repo: GitHubStandIn, tmp_path: Path) -> None:
     config_repo.inject(PUT_CONTENTS, 403, headers={"Retry-After": "1"}, message=SECONDARY)
@@ -99,6 +101,7 @@ def test_bump_waits_out_secondary_rate_limit(config_repo: GitHubStandIn, tmp_pat
     assert [c.status for c in config_repo.calls(PUT_CONTENTS)] == [403, 200]
 
 
+@pytest.mark.no_engine
 @pytest.mark.timeout(90)
 def test_bump_recovers_from_409_conflict(config_repo: GitHubStandIn, tmp_path: Path) -> None:
     config_repo.inject(PUT_CONTENTS, 409, message="is at abc but expected def")
@@ -107,6 +110,7 @@ def test_bump_recovers_from_409_conflict(config_repo: GitHubStandIn, tmp_path: P
     assert 'tag: "2026.02.04"' in main_config(config_repo)
 
 
+@pytest.mark.no_engine
 @pytest.mark.timeout(90)
 def test_bump_refuses_an_unbounded_rate_limit_wait_without_committing(
     config_repo: GitHubStandIn, tmp_path: Path
@@ -124,6 +128,7 @@ def test_bump_refuses_an_unbounded_rate_limit_wait_without_committing(
     assert config_repo.repos[CONFIG_REPO].store.branch_head("main") == before
 
 
+@pytest.mark.no_engine
 @pytest.mark.timeout(120)
 def test_two_concurrent_commit_bumps_both_land(config_repo: GitHubStandIn, tmp_path: Path) -> None:
     processes = [

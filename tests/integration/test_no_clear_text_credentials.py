@@ -18,6 +18,8 @@ from hubimage.secrets import safe_for_credentials
 from support.github_fixtures import FAST_RETRY, STANDIN_TOKEN
 from support.registry_fixtures import running_registry
 
+pytestmark = pytest.mark.no_engine  # real processes and files, no Docker engine
+
 OFF_LOOPBACK = "http://auth.hubimage.invalid"
 
 

@@ -46,6 +46,7 @@ def hubimage_in_actions(
     )
 
 
+@pytest.mark.no_engine
 def test_bump_masks_its_github_token_before_any_request(github_standin: GitHubStandIn) -> None:
     github_standin.commit_file(CONFIG_REPO, "main", "hubs.yaml", HUBS_YAML, "Hub configs")
     done = hubimage_in_actions(

@@ -18,7 +18,7 @@ def flatten(tree: Any, path: Path = ()) -> list[tuple[Path, Any]]:
     return [(path, tree)]
 
 
-def independent_merge(files: list[dict[str, Any]]) -> Any:
+def independent_merge(files: list[dict[str, Any]]) -> Any:  # noqa: C901 (a second, deliberately plain reading of Helm's merge, for comparison)
     leaves: dict[Path, Any] = {}
     for file in files:
         for path, value in flatten(file):

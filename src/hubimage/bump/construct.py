@@ -26,7 +26,7 @@ class Unusual(Exception):
     """Something this builder does not build: let ruamel construct the document."""
 
 
-def construct_plain(constructor: Any, root: Node, anchored: dict[int, Node]) -> Any:
+def construct_plain(constructor: Any, root: Node, anchored: dict[int, Node]) -> Any:  # noqa: C901 (one branch per YAML node kind; a hot loop kept in one frame for speed)
     """The data ruamel's SafeConstructor `constructor` would build from `root`.
 
     `anchored`: the nodes reached more than once (aliases); each is built once and
@@ -37,7 +37,7 @@ def construct_plain(constructor: Any, root: Node, anchored: dict[int, Node]) -> 
     }
     built: dict[int, Any] = {}
 
-    def build(node: Node) -> Any:
+    def build(node: Node) -> Any:  # noqa: C901 (one branch per node kind, as above)
         if id(node) in anchored and id(node) in built:
             return built[id(node)]
         kind, tag = node.__class__, node.ctag

@@ -6,6 +6,7 @@ files merged as Helm merges them, from what the hub offers its users.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from hubimage.bump.document import Document
@@ -17,7 +18,7 @@ from hubimage.bump.effective import (
     merge_values,
     offered_images,
 )
-from hubimage.bump.files import read_config_text
+from hubimage.bump.files import read_config_text, repository_root, same_form
 from hubimage.bump.hubfiles import FileCache, TextReader, cluster_beside, hub_files
 from hubimage.bump.layout import find_layout, select_hubs
 from hubimage.bump.paths import YamlPath, parse_path
@@ -75,9 +76,6 @@ def _step(document: Document, path: YamlPath) -> Any:
 
 
 def _local_root(config: str) -> str:
-    from pathlib import Path
-
-    from hubimage.bump.files import repository_root, same_form
 
     return same_form(repository_root(Path(config)), config)
 

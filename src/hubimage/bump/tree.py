@@ -46,6 +46,7 @@ from hubimage.bump.postcondition import (
 )
 from hubimage.bump.result import BumpResult, ConfigEdit, SkippedFile
 from hubimage.errors import ConfigError
+from hubimage.reference import ImageReference
 from hubimage.values import BumpScope
 
 __all__ = ["TextReader", "edit_config_tree", "is_encrypted"]
@@ -99,7 +100,6 @@ def _bump_values_file(
     prefix = chart_prefix(document.data, options.chart)
     before = offered_images(document.data, prefix, explicit)
     after = offered_images(edit.new_data, chart_prefix(edit.new_data, options.chart), explicit)
-    from hubimage.reference import ImageReference
 
     if not gets_image(before, after, ImageReference.parse(options.new_image)):
         label = ", ".join(names) or "(this file)"
@@ -291,7 +291,6 @@ class _Tree:
 
     @property
     def _image(self) -> Any:
-        from hubimage.reference import ImageReference
 
         return ImageReference.parse(self.options.new_image)
 

@@ -31,7 +31,7 @@ def __getattr__(name: str) -> Any:
     # The runner pulls in every check (kernel, lab, the hub stand-in): imported only when
     # checks run, not by a run without checks that reads hubimage.check.pushed.
     if name == "run_checks":
-        from hubimage.check.runner import run_checks
+        from hubimage.check.runner import run_checks  # (start-up)
 
         return run_checks
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

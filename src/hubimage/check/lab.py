@@ -91,7 +91,7 @@ def lab_loads(context: CheckContext) -> Outcome:
 
 def visit_page(context: CheckContext, browser_path: str) -> PageVisit | Outcome:
     """Start the browser while the server starts (both take seconds), then open the page."""
-    from playwright.sync_api import Error, sync_playwright
+    from playwright.sync_api import Error, sync_playwright  # (optional dependency: see lab_loads)
 
     with sync_playwright() as driver:
         browser = driver.chromium.launch(
@@ -134,7 +134,9 @@ def _listen(page: Any, visit: PageVisit) -> None:
 
 
 def _load(page: Any, visit: PageVisit, is_lab: bool, deadline: float) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import (
+        TimeoutError as PlaywrightTimeout,  # (optional dependency: see lab_loads)
+    )
 
     def left() -> float:
         return max(deadline - time.monotonic(), 0.1) * 1000

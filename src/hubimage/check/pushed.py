@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from hubimage.check.compat import format_size
 from hubimage.check.model import CheckResult
 from hubimage.errors import ChecksFailedError, RegistryError
+from hubimage.registry.client import client_for
+from hubimage.registry.retry import READ_RETRY
 
 if TYPE_CHECKING:
     from hubimage.gha import Reporter
@@ -62,8 +64,6 @@ def verify_pushed_size(
     """Judge `name@digest`'s compressed size into the run's `checks`; raise when it fails.
 
     `client`: the run's logged-in client for that registry (else one of its own)."""
-    from hubimage.registry.client import client_for
-    from hubimage.registry.retry import READ_RETRY
 
     started = time.monotonic()
     try:

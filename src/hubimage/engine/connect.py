@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import docker
+from docker.context import ContextAPI
+from docker.context.config import get_current_context_name
 
 from hubimage.errors import EngineError
 
@@ -14,8 +16,6 @@ def client_like_the_cli(environ: Mapping[str, str]) -> docker.DockerClient:
     DOCKER_CONTEXT or by config.json's `currentContext` (Colima, Docker Desktop and rootless
     Docker make their own), else the default socket. buildx builds on that engine, so the
     checks must look for the image there."""
-    from docker.context import ContextAPI
-    from docker.context.config import get_current_context_name
 
     if environ.get("DOCKER_HOST"):
         return docker.from_env(timeout=600, environment=dict(environ))

@@ -34,6 +34,7 @@ from hubimage.imagebuild.strategies.pangeo import ListTags, PangeoStrategy
 from hubimage.imagebuild.strategies.repo2docker import Repo2DockerStrategy, capture_repo2docker
 from hubimage.imagebuild.tags import compute_tag
 from hubimage.reference import ImageReference, validate_tag
+from hubimage.registry.client import RegistryClient
 from hubimage.values import STRATEGY_NAMES
 
 __all__ = [
@@ -149,7 +150,6 @@ def _check_names(request: BuildRequest) -> None:
 
 def registry_list_tags(repository: str) -> Sequence[str]:
     """The tags of `host/path` in its registry, asked anonymously (base images are public)."""
-    from hubimage.registry.client import RegistryClient
 
     reference = ImageReference.parse(repository)
     with RegistryClient(reference.registry_host) as client:

@@ -63,7 +63,7 @@ def child_environment(environ: Mapping[str, str] = os.environ) -> dict[str, str]
     return {name: value for name, value in environ.items() if _PASSED_ENV.fullmatch(name)}
 
 
-def buildx_command(
+def buildx_command(  # noqa: C901 (one `if` per optional flag, read top to bottom as the command line)
     docker: str, spec: BuildSpec, iidfile: Path, *, host_network: bool = True
 ) -> tuple[list[str], dict[str, str]]:
     """The argv and the extra environment (secret values) of one build.

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from hubimage.engine import BuildSecret, DockerEngine, LogSink
+from hubimage.imagebuild import build_image
 from hubimage.imagebuild.backends import BuildBackend, BuildxBackend, select_backend
 from hubimage.imagebuild.buildx import registry_auth
 from hubimage.imagebuild.cache import CachePlan, plan_cache
@@ -62,7 +63,6 @@ class BuildSession:
         log: LogSink,
         secrets: Sequence[tuple[str, str]] = (),
     ) -> BuildResult:
-        from hubimage.imagebuild import build_image
 
         request = replace(
             request,
@@ -92,7 +92,6 @@ class BuildSession:
         Only for runs without checks (the argument is in backends.py); the result's digest
         is what buildx says it pushed, which the caller verifies with the registry.
         """
-        from hubimage.imagebuild import build_image
 
         request = replace(
             request,
@@ -110,7 +109,6 @@ class BuildSession:
         self, request: BuildRequest, log: LogSink, secrets: Sequence[tuple[str, str]] = ()
     ) -> str | None:
         """Write the cache the plan writes after a push; the reference written, or None."""
-        from hubimage.imagebuild import build_image
 
         if not self.plan.after_push_exports:
             return None

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from hubimage.bump import BumpResult, ConfigEdit, bump_config_file, edit_config_tree
+from hubimage.bump.current import current_hub_image
+from hubimage.bump.files import read_config_text
 from hubimage.errors import BadInputError, GitHubError
 from hubimage.gha import Reporter
 from hubimage.reference import ImageReference
@@ -65,7 +67,7 @@ def _report_bump(bump: BumpResult, reporter: Reporter) -> None:
 def _roll_out_github(
     request: RolloutRequest, reporter: Reporter, source: ConfigRepository
 ) -> RolloutResult:
-    from hubimage.rollout.deliver import PullRequestSpec, deliver_change
+    from hubimage.rollout.deliver import PullRequestSpec, deliver_change  # (start-up: PyGithub)
 
     repo, base = source.repo, source.base
     read = source.fresh_reader()
@@ -145,8 +147,6 @@ def current_image(
     None when the config names no image, or cannot be read: the caller then treats the new
     image as a change (never as "unchanged").
     """
-    from hubimage.bump.current import current_hub_image
-    from hubimage.bump.files import read_config_text
 
     try:
         if request.mode == "file":

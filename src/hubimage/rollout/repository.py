@@ -49,7 +49,7 @@ class ConfigRepository:
 
 
 def connect(request: RolloutRequest) -> Any:
-    from hubimage.rollout.github import DEFAULT_API_URL, GitHubRepo
+    from hubimage.rollout.github import DEFAULT_API_URL, GitHubRepo  # (start-up: PyGithub)
 
     if not request.repository:
         raise UsageError(f"{request.mode} mode needs the repository (owner/name) of the config")

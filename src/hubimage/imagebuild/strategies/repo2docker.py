@@ -58,8 +58,10 @@ class PreparedRepo2DockerBuild:
         return replace(self, context=context)
 
     def run(self, backend: BuildBackend, labels: Mapping[str, str], log: LogSink) -> str:
-        from hubimage.imagebuild.strategies import r2d_app as r2d
-        from hubimage.imagebuild.strategies.r2d_engine import ENGINE_ATTRIBUTE
+        from hubimage.imagebuild.strategies import r2d_app as r2d  # (start-up: imports repo2docker)
+        from hubimage.imagebuild.strategies.r2d_engine import (
+            ENGINE_ATTRIBUTE,  # (start-up: as above)
+        )
 
         step_log = StepLog(log)
         app = r2d.App()
@@ -80,7 +82,7 @@ class PreparedRepo2DockerBuild:
 
     def capture(self, labels: Mapping[str, str]) -> CapturedBuild:
         """What repo2docker would build (Dockerfile, context, build args), without Docker."""
-        from hubimage.imagebuild.strategies import r2d_app as r2d
+        from hubimage.imagebuild.strategies import r2d_app as r2d  # (start-up: imports repo2docker)
 
         app = r2d.CaptureApp()
         r2d.configure(app, self.request, labels)
@@ -106,7 +108,9 @@ class Repo2DockerStrategy:
             check_target(dockerfile, instructions, request.target)
         elif request.target:
             raise BuildInputError("a build target needs a Dockerfile; repo2docker has none here")
-        from hubimage.imagebuild.strategies.r2d_app import detect_buildpack
+        from hubimage.imagebuild.strategies.r2d_app import (
+            detect_buildpack,  # (start-up: imports repo2docker)
+        )
 
         buildpack = detect_buildpack(context)
         warnings = []
@@ -144,6 +148,8 @@ def capture_repo2docker(request: BuildRequest, context: BuildContext) -> Capture
 
 
 def _installed_version() -> str:
-    from hubimage.imagebuild.strategies.r2d_app import VERSION
+    from hubimage.imagebuild.strategies.r2d_app import (
+        VERSION,  # (start-up: r2d_app imports repo2docker)
+    )
 
     return VERSION
