@@ -114,13 +114,13 @@ ZERO_TO_JUPYTERHUB_PROFILE = SpawnProfile(name="Zero to JupyterHub defaults")
 
 
 # The last part of every key that sets the same thing as each default setting: the values
-# key, the traitlet (hub.config, kubespawner_override), and for the home folder the storage
-# type (`none` means no home) and a volume_mounts override (which replaces the home mount).
+# key, the traitlet (hub.config, kubespawner_override), and for the home folder a
+# volume_mounts override (which replaces the home mount).
 _SAME_SETTING = {
     "singleuser.cmd": ("cmd",),
     "singleuser.uid": ("uid",),
     "singleuser.fsGid": ("fsGid", "fs_gid"),
-    "singleuser.storage.homeMountPath": ("homeMountPath", "storage.type", "volume_mounts"),
+    "singleuser.storage.homeMountPath": ("homeMountPath", "volume_mounts"),
     "hub.config.Spawner.http_timeout": ("http_timeout",),
     "singleuser.startTimeout": ("startTimeout", "start_timeout"),
 }
