@@ -107,10 +107,8 @@ def _value(name: str, entry: Trait, notes: list[str]) -> tuple[str | None, str]:
                 "is read from the cluster at spawn; a placeholder was used"
             )
             return VALUE_FROM_PLACEHOLDER, "(valueFrom: a placeholder)"
-        if "value" not in value:
-            notes.append(f"{entry.setting}: neither value nor valueFrom; left out")
-            return None, ""
-        value = value["value"]
+        # make_pod names the EnvVar after the key; without a value Kubernetes sets "".
+        value = value.get("value", "")
     if isinstance(value, (bool, int, float)) or value is None:
         notes.append(
             f"{entry.setting} ({entry.source}): {value!r} is not a string; KubeSpawner drops it"
