@@ -297,3 +297,26 @@ def test_code_is_noted_not_reproduced(tmp_path: Path) -> None:
         for n in notes
     )
     assert not any("extraPodConfig" in n for n in notes)  # empty: nothing to say
+
+
+@pytest.mark.parametrize(
+    ("values", "note"),
+    [
+        ("singleuser:\n    extraEnv: [a, b]", "singleuser.extraEnv (config/clusters/test/one"),
+        ("singleuser:\n    extraFiles: [x]", "singleuser.extraFiles (config/clusters/test/one"),
+        ("singleuser:\n    extraFiles: {a: 3}", "singleuser.extraFiles.a ("),
+        ("singleuser:\n    profileList: [1]", "profileList[0] is not a mapping: left out"),
+        ("singleuser:\n    uid: x", "singleuser.uid (config/clusters/test/one.values.yaml:3)"),
+        ("singleuser:\n    defaultUrl: 5", "singleuser.defaultUrl (config/clusters/test/one"),
+        ("singleuser:\n    startTimeout: soon", "singleuser.startTimeout ("),
+        ("hub:\n    config: {Spawner: {cmd: {a: 1}}}", "hub.config.Spawner.cmd: {'a': 1} is no"),
+        ("hub:\n    config: {Spawner: {args: oops}}", "hub.config.Spawner.args: 'oops' is no"),
+        ("hub:\n    config: {KubeSpawner: {http_timeout: x}}", "hub.config.KubeSpawner.http_"),
+        ("singleuser:\n    cpu: {limit: 500m}", "singleuser.cpu.limit ("),
+        ("singleuser:\n    profileList: [{profile_options: {a: {choices: [1]}}}]", "no profile of"),
+    ],
+)
+def test_unusable_values_become_notes(tmp_path: Path, values: str, note: str) -> None:
+    profile, notes = _profile(tmp_path, f"jupyterhub:\n  {values}\n")
+    assert any(n.startswith(note) for n in notes), notes
+    assert profile.http_timeout in (30, 45)  # and the rest still derived

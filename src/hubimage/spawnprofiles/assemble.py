@@ -15,6 +15,7 @@ from typing import Any
 
 from hubimage.check.profile import (
     DEFAULT_HTTP_TIMEOUT,
+    DEFAULT_START_TIMEOUT,
     ZERO_TO_JUPYTERHUB,
     Applied,
     MountedFile,
@@ -29,7 +30,6 @@ from hubimage.spawnprofiles.notes import trait_notes
 from hubimage.spawnprofiles.spawner import HOME_SETTING, SpawnerConfig
 from hubimage.spawnprofiles.traits import Trait, Traits, plain
 
-_KUBESPAWNER_START_TIMEOUT = 60  # JupyterHub's Spawner default, if z2jh had not set it
 _SHOWN = 120  # characters of a long value (a script in cmd) shown in the report
 
 
@@ -81,7 +81,7 @@ def assemble(
         memory_limit=_memory(traits.get("mem_limit"), parts),
         cpu_limit=_cpu(traits.get("cpu_limit"), parts),
         http_timeout=_seconds(traits.get("http_timeout"), DEFAULT_HTTP_TIMEOUT, parts),
-        start_timeout=_seconds(traits.get("start_timeout"), _KUBESPAWNER_START_TIMEOUT, parts),
+        start_timeout=_seconds(traits.get("start_timeout"), DEFAULT_START_TIMEOUT, parts),
         allow_privilege_escalation=_escalation(traits.get("allow_privilege_escalation"), parts),
         applied=tuple(parts.applied),
         not_evaluated=tuple(dict.fromkeys([*parts.notes, *trait_notes(traits)])),

@@ -96,6 +96,12 @@ def derive_hub(
         chosen = [default]
     else:
         chosen = _chosen_profiles(hub, found, image, notes)
+    if not chosen:
+        notes.append(
+            "no profile of the profileList can start as configured: the settings "
+            "without a profile stand in"
+        )
+        chosen = [hub.profile("default", None)]
     for profile in chosen:
         notes += profile.not_evaluated
     return chosen, list(dict.fromkeys(notes))

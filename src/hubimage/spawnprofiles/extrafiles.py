@@ -49,7 +49,11 @@ def extra_files(values: Values, jupyterhub: Path) -> ExtraFiles:
     found = values.get(base)
     files: dict[str, ExtraFile] = {}
     notes: list[str] = []
-    if not isinstance(found, dict):
+    if found is not None and not isinstance(found, dict):
+        where = values.origin(base)
+        note = f"singleuser.extraFiles ({where}) is not a mapping: z2jh refuses it; no files"
+        return ExtraFiles(files, (note,))
+    if found is None:
         return ExtraFiles(files, ())
     for key, details in found.items():
         if details is None:
