@@ -49,6 +49,7 @@ NOTE_KINDS = [
     ("BinderHub spawner (reproduced)", r"custom\.binderhubUI\.enabled: BinderHub|spawner mixin"),
     ("jupyterhub-fancy-profiles (same spawn)", r"fancy-profiles"),
     ("binder arguments with $(VAR) references", r"^binder hub: "),
+    ("binderhub-service builds images (same spawn)", r"^binderhub-service is enabled"),
     ("values.jsonnet not evaluated", r"values\.jsonnet"),
     ("encrypted value: placeholder", r"encrypted in .*placeholder"),
     ("valueFrom: placeholder", r"valueFrom .*placeholder"),

@@ -241,3 +241,19 @@ def test_without_the_charts_values_only_z2jh_defaults_are_under_the_hub(tmp_path
     assert profile.default_url == "/lab"
     assert applied(profile, "singleuser.defaultUrl").source == "hubs.yaml:7"
     assert any("were not found in the repository" in note for note in spawn.notes)
+
+
+def test_a_values_file_alone_with_its_chart_named(tmp_path: Path) -> None:
+    basehub_repo(tmp_path, CHART, {"one": []}, {})
+    write_tree(tmp_path, {"config/clusters/test/alone.values.yaml": "jupyterhub: {}\n"})
+    spawns = derive(tmp_path, "config/clusters/test/alone.values.yaml", ["solo"], chart="basehub")
+    [spawn] = spawns
+    assert spawn.hub == "solo"
+    assert spawn.profiles[0].cmd == ("wrapper", "jupyterhub-singleuser")  # the chart's
+
+
+def test_a_plain_z2jh_config_is_read_at_its_top(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"config.yaml": "singleuser:\n  defaultUrl: /lab\n  cmd: null\n"})
+    [spawn] = derive(tmp_path, "config.yaml")
+    assert spawn.hub == "config"
+    assert (spawn.profiles[0].default_url, spawn.profiles[0].cmd) == ("/lab", None)

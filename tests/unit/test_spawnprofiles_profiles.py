@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from hubimage.errors import ConfigError
 from hubimage.spawnprofiles import HubSpawn
 from support.spawnprofile_fixtures import applied, basehub_repo, derive, write_tree
 
@@ -214,3 +217,24 @@ def test_hubploy_environments_are_named_and_identical_ones_kept_once(tmp_path: P
     assert [p.name for p in differ.profiles] == ["default [staging]", "default [prod]"]
     assert [p.memory_limit for p in differ.profiles] == [2 * 1024**3, None]
     assert any("secrets/staging.yaml: not in the repository" in n for n in same.notes)
+
+
+def test_a_hubploy_yaml_is_its_deployments_hub_only(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "deployments/a/hubploy.yaml": "images:\n  images:\n    - name: gcr.io/x/a:1\n",
+            "deployments/a/config/common.yaml": "jupyterhub: {}\n",
+        },
+    )
+    [spawn] = derive(tmp_path, "deployments/a/hubploy.yaml")
+    assert (spawn.hub, spawn.profiles[0].name, spawn.profiles[0].image) == (
+        "a",
+        "default",  # no staging or prod file: one environment, not named
+        "gcr.io/x/a:1",
+    )
+    assert any(n.startswith("hub: no chart listing Zero to JupyterHub") for n in spawn.notes)
+    with pytest.raises(ConfigError, match=r"hubploy\.yaml: no hub named 'b'; this hubploy"):
+        derive(tmp_path, "deployments/a/hubploy.yaml", ["b"])
+    with pytest.raises(ConfigError, match=r"deployments is a directory.*deployments/b/hubploy"):
+        derive(tmp_path, "deployments", ["a", "b"])

@@ -122,4 +122,11 @@ def hub_notes(values: Values, jupyterhub: Path) -> list[str]:
             f"singleuser.networkPolicy ({values.origin(policy)}): the pod's network rules "
             "are not reproduced"
         )
+    service = values.get((*jupyterhub[:-1], "binderhub-service", "enabled"))
+    binder_ui = values.get((*jupyterhub, "custom", "binderhubUI", "enabled"))
+    if service and not binder_ui and jupyterhub:
+        notes.append(
+            "binderhub-service is enabled: it builds images users ask for (a profile option's "
+            "dynamic_image_building); their servers start like any other"
+        )
     return notes

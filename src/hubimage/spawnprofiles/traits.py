@@ -67,15 +67,13 @@ def apply_overrides(
         name = str(name)
         where_setting, where = locate((name,))
         current = result.get(name)
-        if isinstance(value, dict) and name in KEYED and _is_keyed(current):
-            assert current is not None
-            entries = dict(current.value)
+        if isinstance(value, dict) and name in KEYED:
+            # Merged into a mapping entry by entry; over anything else (a list), it replaces it.
+            keep = current is not None and isinstance(current.value, dict)
+            entries = dict(current.value) if current is not None and keep else {}
             _update_entries(entries, value, name, where_setting, locate, notes)
-            result[name] = replace(current, value=entries)
-        elif isinstance(value, dict) and name in KEYED and current is None:
-            entries = {}
-            _update_entries(entries, value, name, where_setting, locate, notes)
-            result[name] = Trait(entries, where_setting, where)
+            kept = replace(current, value=entries) if current is not None and keep else None
+            result[name] = kept or Trait(entries, where_setting, where)
         elif isinstance(value, dict) and (current is None or isinstance(plain(current), dict)):
             merged = copy.deepcopy(plain(current)) if current is not None else {}
             recursive_update(merged, value)
@@ -86,10 +84,6 @@ def apply_overrides(
         else:
             result[name] = Trait(value, where_setting, where)
     return result
-
-
-def _is_keyed(trait: Trait | None) -> bool:
-    return trait is not None and isinstance(trait.value, dict)
 
 
 def _update_entries(
