@@ -33,6 +33,7 @@ def test_every_form_of_extra_env(tmp_path: Path) -> None:
               PLAIN: text
               EXPLICIT: {value: given}
               NAMED: {name: NAMED, value: "with name"}
+              KEY: {name: RENAMED, value: "the mapping's name wins"}
               FROM_SECRET:
                 valueFrom:
                   secretKeyRef: {name: hub, key: token}
@@ -46,6 +47,7 @@ def test_every_form_of_extra_env(tmp_path: Path) -> None:
         "PLAIN": "text",
         "EXPLICIT": "given",
         "NAMED": "with name",
+        "RENAMED": "the mapping's name wins",
         "FROM_SECRET": "hubimage-value-from-cluster",
         "EMPTY": "",  # an EnvVar with neither value nor valueFrom is empty
     }

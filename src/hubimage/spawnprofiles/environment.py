@@ -77,10 +77,13 @@ def pod_environment(entries: Mapping[str, Trait], root_dir: Trait | None) -> Env
     if root_dir is not None and root_dir.value:
         values["JUPYTERHUB_ROOT_DIR"] = str(root_dir.value)
         applied.append(_applied(root_dir, f"JUPYTERHUB_ROOT_DIR={root_dir.value}"))
-    for name, entry in entries.items():
-        value, shown = _value(name, entry, notes)
+    for key, entry in entries.items():
+        value, shown = _value(key, entry, notes)
         if value is None:
             continue
+        # make_pod names the variable after the key unless the mapping names it itself
+        named = entry.value.get("name") if isinstance(entry.value, dict) else None
+        name = named if isinstance(named, str) and named else key
         values[name] = value
         applied.append(_applied(entry, shown))
         if _KUBESPAWNER_FIELD.search(value):
