@@ -11,7 +11,7 @@ offer no image (resources, default URL) is tried one at a time, the rest at thei
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hubimage.check.profile import SpawnProfile
 from hubimage.errors import ImageReferenceError
@@ -53,13 +53,9 @@ class _Hub:
     def traits(self, selection: Selection | None, notes: list[str]) -> Traits:
         traits = self.config.traits
         for override in selection.overrides() if selection is not None else ():
+            # settings are named from z2jh's values down: singleuser.profileList[0]...
             base = dotted(override.path[len(self.jupyterhub) :])
-
-            def locate(
-                inner: tuple[str, ...], path: Path = override.path, base: str = base
-            ) -> tuple[str, str]:
-                return dotted((base, *inner)), self.values.origin((*path, *inner))
-
+            locate = self._locator(override.path, base)
             traits = apply_overrides(traits, override.values, base, locate, notes)
         return traits
 
@@ -173,6 +169,4 @@ def _not_offered(hub: str, image: ImageReference, instead: str) -> str:
 
 
 def _with_notes(profile: SpawnProfile, notes: list[str]) -> SpawnProfile:
-    from dataclasses import replace
-
     return replace(profile, not_evaluated=tuple(dict.fromkeys([*profile.not_evaluated, *notes])))

@@ -18,7 +18,7 @@ from typing import Any
 from hubimage.bump.effective import image_text
 from hubimage.spawnprofiles.extraconfig import ExtraConfig, read_extra_config
 from hubimage.spawnprofiles.layers import Path, Values, dotted
-from hubimage.spawnprofiles.traits import KEYED, Trait, Traits, keyed
+from hubimage.spawnprofiles.traits import KEYED, Locate, Trait, Traits, keyed
 
 HOME_SETTING = "singleuser.storage.homeMountPath"
 
@@ -90,7 +90,7 @@ class _Reader:
             value = keyed(value, setting, self.locate(path, setting))
         return Trait(value, setting, self.values.origin(path), path)
 
-    def locate(self, path: Path, setting: str) -> Any:
+    def locate(self, path: Path, setting: str) -> Locate:
         def where(inner: tuple[str, ...]) -> tuple[str, str]:
             return dotted((setting, *inner)), self.values.origin((*path, *inner))
 
