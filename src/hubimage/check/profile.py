@@ -104,17 +104,41 @@ class SpawnProfile:
         return tuple(getattr(self, f.name) for f in fields(self) if f.name not in ignored)
 
     def with_defaults_noted(self) -> SpawnProfile:
-        """The profile with its unset settings listed as Zero to JupyterHub's defaults."""
-        shown = {applied.setting for applied in self.applied}
+        """The profile with its unset settings listed as Zero to JupyterHub's defaults.
+
+        A setting counts as set when any applied setting sets the same thing, whichever key
+        did it: `hub.config.KubeSpawner.http_timeout` or a profile's
+        `kubespawner_override.http_timeout` set what `hub.config.Spawner.http_timeout` names.
+        """
+        shown = [applied.setting for applied in self.applied]
         defaults = [
             Applied(setting, value, ZERO_TO_JUPYTERHUB)
             for setting, value in _default_settings(self)
-            if setting not in shown
+            if not any(_sets(name, setting) for name in shown)
         ]
         return replace(self, applied=(*self.applied, *defaults))
 
 
 ZERO_TO_JUPYTERHUB_PROFILE = SpawnProfile(name="Zero to JupyterHub defaults")
+
+
+# The last part of every key that sets the same thing as each default setting: the values
+# key, the traitlet (hub.config, kubespawner_override), and for the home folder a
+# volume_mounts override (which replaces the home mount).
+_SAME_SETTING = {
+    "singleuser.cmd": ("cmd",),
+    "singleuser.uid": ("uid",),
+    "singleuser.fsGid": ("fsGid", "fs_gid"),
+    "singleuser.storage.homeMountPath": ("homeMountPath", "volume_mounts"),
+    "hub.config.Spawner.http_timeout": ("http_timeout",),
+    "singleuser.startTimeout": ("startTimeout", "start_timeout"),
+}
+
+
+def _sets(applied: str, default: str) -> bool:
+    return applied == default or any(
+        applied == last or applied.endswith(f".{last}") for last in _SAME_SETTING.get(default, ())
+    )
 
 
 def _default_settings(profile: SpawnProfile) -> Iterable[tuple[str, str]]:
