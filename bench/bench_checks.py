@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from hubimage.check import CheckOptions, run_checks
-from hubimage.check.lab import find_browser
+from hubimage.check.landing import find_browser
 from hubimage.engine import DockerEngine
 from hubimage.values import HubVersion
 from support import fixture_images

@@ -12,15 +12,23 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hubimage.check.model import CheckOptions
+from hubimage.check.profile import Applied, SpawnProfile
 from hubimage.errors import EXIT_FAILED, EXIT_OK, ImageNotFoundError, UsageError
 from hubimage.gha import Reporter
 from hubimage.input_values import warn_secret_build_args
-from hubimage.inputs import parse_inputs
-from hubimage.phases.stage_requests import build_request, rollout_request
+from hubimage.inputs import RunInputs, parse_inputs
+from hubimage.phases.stage_requests import (
+    build_request,
+    check_options,
+    default_profile,
+    hub_profiles,
+    local_reader,
+    rollout_request,
+)
 from hubimage.reference import ImageReference
 from hubimage.secrets import SECRETS
 from hubimage.summary import report_checks
-from hubimage.values import HubVersion
 
 if TYPE_CHECKING:  # the engine (the Docker SDK) is imported only by the verbs that use it
     from hubimage.engine import DockerEngine
@@ -122,42 +130,92 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
     return payload, EXIT_OK
 
 
+CHECK_FLAGS = {
+    "image": "IMAGE",
+    "user-id": "--uid",
+    "hub-version": "--hub-version",
+    "http-timeout": "--http-timeout",
+    "default-url": "--default-url",
+    "lab-url": "--lab-url",
+    "server-timeout": "--server-timeout",
+    "spawn-timeout": "--spawn-timeout",
+    "skip-checks": "--skip",
+    "max-image-size": "--max-image-size",
+    "all-kernels": "--all-kernels",
+    "hub-config": "--hub-config",
+    "hubs": "--hub",
+    "chart": "--chart",
+    "bump-mode": "(none)",
+}
+
+
 def check_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
-    from hubimage.check import CheckOptions, run_checks  # (start-up: a verb loads only its stage)
-    from hubimage.check.model import DEFAULT_SIZE_WARN_BYTES  # (start-up)
+    from hubimage.check import run_checks  # (start-up: a verb loads only its stage)
     from hubimage.engine import DockerEngine  # (start-up: a verb loads only its stage)
-    from hubimage.values import parse_size  # (start-up: a verb loads only its stage)
 
     reference = ImageReference.parse(args.image)  # a malformed reference is exit 2
+    if args.hub_config and not args.hub:
+        raise UsageError("--hub-config needs --hub: the hub(s) whose spawn to check under")
+    raw = _raw(
+        CHECK_FLAGS,
+        image=reference.name,
+        user_id=args.uid,
+        hub_version=args.hub_version,
+        http_timeout=args.http_timeout,
+        default_url=args.default_url,
+        lab_url=args.lab_url,
+        server_timeout=args.server_timeout,
+        spawn_timeout=args.spawn_timeout,
+        skip_checks=args.skip,
+        max_image_size=args.max_image_size,
+        all_kernels=args.all_kernels,
+        hub_config=args.hub_config,
+        hubs=args.hub,
+        chart=args.chart,
+        bump_mode="none",  # the config is only read: a local checkout
+    )
+    inputs = parse_inputs(raw, flags=CHECK_FLAGS)
+    for note in inputs.deprecated:
+        reporter.annotate("warning", note.replace("input '", "flag '--"), title="hubimage check")
+    options = _check_options(args, inputs)
+    profiles, notes = _check_profiles(args, inputs)
     engine = DockerEngine()
     ensure_local_image(engine, reference, reporter)
-    options = CheckOptions(
-        uid=args.uid,
-        gid=args.gid,
-        only=tuple(args.only),
-        hub_version=HubVersion.parse(args.hub_version, "--hub-version")
-        if args.hub_version
-        else None,
-        server_timeout=args.server_timeout,
-        size_warn_bytes=int(args.size_warning_gb * 1e9)
-        if args.size_warning_gb
-        else DEFAULT_SIZE_WARN_BYTES,
-        context=Path(args.context) if args.context else None,
-        skip=tuple(args.skip),
-        spawn_timeout=args.spawn_timeout,
-        max_image_bytes=parse_size(args.max_image_size or "", "--max-image-size"),
-        previous_image=args.previous_image,
-        kernel_timeout=args.kernel_timeout,
-        all_kernels=args.all_kernels,
-        lab_url=args.lab_url,
-        lab_timeout=args.lab_timeout,
-        artifacts_dir=Path(args.artifacts_dir) if args.artifacts_dir else None,
-        browser=args.browser,
-    )
     with reporter.group(f"Check {reference}"):
-        report = run_checks(engine, str(reference), options)
+        report = run_checks(engine, str(reference), options, profiles, notes)
     report_checks(report, reporter)
     return report.as_dict(), EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _check_options(args: argparse.Namespace, inputs: RunInputs) -> CheckOptions:
+    """The run's check options, with the verb's own flags (`--only`, the timeouts, ...)."""
+    options = check_options(inputs, args.previous_image, os.environ)
+    size_warning = int(args.size_warning_gb * 1e9) if args.size_warning_gb else None
+    return replace(
+        options,
+        only=tuple(args.only),
+        context=Path(args.context) if args.context else None,
+        size_warn_bytes=size_warning or options.size_warn_bytes,
+        kernel_timeout=args.kernel_timeout,
+        landing_timeout=args.landing_timeout,
+        artifacts_dir=Path(args.artifacts_dir) if args.artifacts_dir else options.artifacts_dir,
+        browser=args.browser,
+    )
+
+
+def _check_profiles(
+    args: argparse.Namespace, inputs: RunInputs
+) -> tuple[list[SpawnProfile], list[str]]:
+    """The named hubs' spawn profiles from the local checkout of their config, or the
+    defaults (with --uid, --gid, --http-timeout and --default-url) without one."""
+    if inputs.hub_config is None:
+        profile = default_profile(inputs)
+        if args.gid is not None:
+            applied = Applied("singleuser.fsGid", str(args.gid), "flag --gid")
+            profile = replace(profile, fs_gid=args.gid, applied=(applied, *profile.applied))
+        return [profile], []
+    read, root = local_reader(inputs.hub_config)
+    return hub_profiles(inputs, read, root)
 
 
 def ensure_local_image(engine: DockerEngine, reference: ImageReference, reporter: Reporter) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from hubimage.errors import BadInputError, UsageError
 from hubimage.reference import ImageReference, validate_tag
 from hubimage.secrets import SECRETS
-from hubimage.values import CHECK_NAMES, HubConfigPath, HubVersion, parse_size
+from hubimage.values import CHECK_NAMES, HubConfigPath, HubVersion, check_name, parse_size
 
 if TYPE_CHECKING:  # the action checks inputs with the standard library alone, before pip runs
     from hubimage.gha import Reporter
@@ -48,7 +48,7 @@ def config_path(text: str, in_repository: bool) -> HubConfigPath | None:
 
 
 def check_names(text: str) -> tuple[str, ...]:
-    names = split_list(text)
+    names = tuple(check_name(name) for name in split_list(text))
     unknown = [name for name in names if name not in CHECK_NAMES]
     if unknown:
         raise UsageError(
@@ -62,13 +62,17 @@ def size(name: str, text: str) -> int | None:
     return parse_size(text, f"input '{name}':")
 
 
-def lab_url(text: str) -> str:
-    path = text.strip().lstrip("/") or "lab"
-    if "://" in path or ".." in path.split("/") or any(c.isspace() for c in path):
+def default_url(name: str, text: str) -> str | None:
+    """A page of the user's server, as z2jh's defaultUrl names it: `/lab`, `/tree`,
+    `/rstudio`, `/git-pull?repo=...` (a leading `/` is added); None for empty text."""
+    path = text.strip().lstrip("/")
+    if not path:
+        return None
+    if "://" in path or ".." in path.split("?")[0].split("/") or any(c.isspace() for c in path):
         raise UsageError(
-            f"input 'lab-url': {text!r} is not a page of the user's server, such as lab or tree"
+            f"input '{name}': {text!r} is not a page of the user's server, such as /lab or /tree"
         )
-    return path
+    return f"/{path}"
 
 
 def split_list(text: str) -> tuple[str, ...]:

@@ -22,10 +22,9 @@ from hubimage.values import (
     BUMP_MODES,
     BUMP_SCOPES,
     CACHE_MODES,
+    JUPYTERHUB_HTTP_TIMEOUT,
     PUSH_POLICIES,
-    SERVER_TIMEOUT,
     STRATEGY_NAMES,
-    Z2JH_START_TIMEOUT,
     Z2JH_UID,
     BuildBackendChoice,
     BumpMode,
@@ -94,18 +93,36 @@ INPUTS: tuple[InputSpec, ...] = (
     ),
     InputSpec("force", "build", "Build and push even when the tag already exists.", "false"),
     InputSpec("check", "check", "Run the image checks (never push an image that fails).", "true"),
-    InputSpec("user-id", "check", "The uid the image must run as.", str(Z2JH_UID)),
+    InputSpec(
+        "user-id",
+        "check",
+        "The uid the hub runs the image as, where no hub config says (z2jh singleuser.uid).",
+        str(Z2JH_UID),
+    ),
     InputSpec("hub-version", "check", "The hub's JupyterHub version (major must match)."),
     InputSpec(
-        "server-timeout", "check", "Seconds to wait for the server to start.", str(SERVER_TIMEOUT)
+        "http-timeout",
+        "check",
+        "Seconds the hub gives a started server to answer (Spawner.http_timeout), where no "
+        "hub config says; spawn-time warns above half of it and fails above it.",
+        str(JUPYTERHUB_HTTP_TIMEOUT),
     ),
-    InputSpec("skip-checks", "check", "Checks not to run (comma separated), e.g. lab-loads."),
+    InputSpec(
+        "default-url",
+        "check",
+        "Where users land (z2jh singleuser.defaultUrl, e.g. /lab, /tree, /rstudio), where no "
+        "hub config says; empty: the server's own start page.",
+    ),
+    InputSpec("skip-checks", "check", "Checks not to run (comma separated), e.g. landing-page."),
+    InputSpec(
+        "server-timeout",
+        "check",
+        "Deprecated: the server gets the hub's http_timeout (see http-timeout).",
+    ),
     InputSpec(
         "spawn-timeout",
         "check",
-        "The hub's start timeout in seconds (z2jh singleuser.startTimeout); "
-        "spawn-time warns above half of it and fails above it.",
-        str(Z2JH_START_TIMEOUT),
+        "Deprecated: spawn-time judges against the hub's http_timeout (see http-timeout).",
     ),
     InputSpec(
         "max-image-size", "check", "Uncompressed size budget (e.g. 6GB); image-size fails above it."
@@ -119,12 +136,7 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec(
         "all-kernels", "check", "kernel-runs tries every kernelspec, not only the default.", "false"
     ),
-    InputSpec(
-        "lab-url",
-        "check",
-        "Page lab-loads opens under /user/NAME/ (tree for the classic notebook).",
-        "lab",
-    ),
+    InputSpec("lab-url", "check", "Deprecated: the old name of default-url (without its /)."),
     InputSpec(
         "push",
         "push",
@@ -143,8 +155,13 @@ INPUTS: tuple[InputSpec, ...] = (
         "auto (on schedule), true or false: skip when no package changed.",
         "auto",
     ),
-    InputSpec("hub-config", "bump", "Hub config file to bump (hubs.yaml, cluster.yaml, values)."),
-    InputSpec("hubs", "bump", "Hub names to bump (comma or newline separated)."),
+    InputSpec(
+        "hub-config",
+        "bump",
+        "Hub config file (hubs.yaml, cluster.yaml, values): the hubs' spawn settings the "
+        "checks run under, and where the bump goes.",
+    ),
+    InputSpec("hubs", "bump", "Hub names to check under and bump (comma or newline separated)."),
     InputSpec("image-path", "bump", "Explicit dotted path of the image in the config."),
     InputSpec("bump-mode", "bump", "none, file, commit or pr.", "pr"),
     InputSpec("bump-repository", "bump", "owner/name of the config repo (default: this repo)."),
@@ -201,14 +218,13 @@ class RunInputs:
     force: bool
     check: bool
     user_id: int
+    http_timeout: float
+    default_url: str | None
     hub_version: HubVersion | None
-    server_timeout: float
     skip_checks: tuple[str, ...]
-    spawn_timeout: float
     max_image_size: int | None
     max_compressed_size: int | None
     all_kernels: bool
-    lab_url: str
     push: PushPolicy
     registry_username: str | None
     registry_password: str | None = field(repr=False)
@@ -231,6 +247,7 @@ class RunInputs:
     bump_scope: BumpScope = "source"
     pin_digest: bool = False
     chart: str | None = None
+    deprecated: tuple[str, ...] = ()  # inputs given by an old name, or no longer used
 
     def secrets(self) -> list[str]:
         values = [s for s in (self.registry_password, self.github_token) if s]
@@ -322,13 +339,12 @@ def _parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str]) -> RunInpu
         check=value.boolean(get, "check"),
         user_id=value.integer(get, "user-id", 0, 2**31 - 1),
         hub_version=value.hub_version(get("hub-version")),
-        server_timeout=float(value.integer(get, "server-timeout", 1, 3600)),
+        http_timeout=float(value.integer(get, "http-timeout", 1, 86400)),
+        default_url=_default_url(get),
         skip_checks=value.check_names(get("skip-checks")),
-        spawn_timeout=float(value.integer(get, "spawn-timeout", 1, 86400)),
         max_image_size=value.size("max-image-size", get("max-image-size")),
         max_compressed_size=value.size("max-compressed-size", get("max-compressed-size")),
         all_kernels=value.boolean(get, "all-kernels"),
-        lab_url=value.lab_url(get("lab-url")),
         push=value.choice(get, "push", PUSH_POLICIES),
         registry_username=get("registry-username") or None,
         registry_password=get("registry-password") or None,
@@ -351,7 +367,36 @@ def _parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str]) -> RunInpu
         bump_scope=value.choice(get, "bump-scope", BUMP_SCOPES),
         pin_digest=value.boolean(get, "pin-digest"),
         chart=get("chart") or None,
+        deprecated=deprecations(raw),
     )
+
+
+def _default_url(get: value.Getter) -> str | None:
+    """`default-url`, or its old name `lab-url` (which named the page without its `/`)."""
+    url = value.default_url("default-url", get("default-url"))
+    old = value.default_url("lab-url", get("lab-url"))
+    if url and old and url != old:
+        raise UsageError(
+            f"inputs 'default-url' ({url}) and 'lab-url' ({old}) disagree; lab-url is the "
+            "old name of default-url: give only default-url"
+        )
+    return url or old
+
+
+def deprecations(raw: Mapping[str, str]) -> tuple[str, ...]:
+    """What the run warns about: inputs given by an old name, or no longer used."""
+    notes = []
+    for old, new in (("build-engine", "build-backend"), ("lab-url", "default-url")):
+        if raw.get(old, "").strip():
+            notes.append(f"input '{old}' is now called '{new}'; '{old}' still works for now")
+    for gone in ("server-timeout", "spawn-timeout"):
+        if raw.get(gone, "").strip():
+            notes.append(
+                f"input '{gone}' is no longer used: the server gets the hub's http_timeout "
+                "(from its config, or the http-timeout input) to answer, and spawn-time "
+                "judges against it"
+            )
+    return tuple(notes)
 
 
 def _build_backend(get: value.Getter) -> BuildBackendChoice:

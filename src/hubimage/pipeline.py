@@ -27,6 +27,8 @@ def run_pipeline(
 ) -> RunOutcome:
     """Run every phase; raise on failure after recording what is known in the outcome."""
     context = RunContext.start(inputs, reporter, environ)
+    for note in inputs.deprecated:
+        reporter.annotate("warning", note, title="inputs")
     try:
         _run(context)
     finally:

@@ -64,12 +64,13 @@ CHECKS_LABEL = "io.hubimage.checks"
 
 
 def expected_checks(
-    uid: int, gid: int, hub_version: HubVersion | None, checks: Sequence[str]
+    spawns: Sequence[str], hub_version: HubVersion | None, checks: Sequence[str]
 ) -> dict[str, Any]:
-    """What a record must say for this run to trust it: who ran which checks, for which hub."""
+    """What a record must say for this run to trust it: which checks ran, under which spawn
+    profiles (their fingerprints: the uid, groups, command, mounts, limits, timeouts ...),
+    for which hub."""
     return {
-        "uid": uid,
-        "gid": gid,
+        "spawns": sorted(set(spawns)),
         "hub_major": hub_version.major if hub_version else None,
         "checks": sorted(checks),
     }

@@ -11,7 +11,7 @@ from hubimage.gha import AnnotationLevel, Reporter
 from hubimage.outcome import RunOutcome
 
 if TYPE_CHECKING:
-    from hubimage.check.model import CheckReport
+    from hubimage.check.report import SpawnReport
 
 
 def _size(size_bytes: int | None) -> str:
@@ -92,13 +92,13 @@ def pull_request_body(
     return "\n".join(lines)
 
 
-def report_checks(report: CheckReport, reporter: Reporter) -> None:
+def report_checks(report: SpawnReport, reporter: Reporter) -> None:
     """The checks table on stderr and in the job summary, an annotation per failure."""
     reporter.info(report.render_table())
     reporter.add_summary(report.render_markdown(os.environ))
     for result in report.results:
         if result.status in ("fail", "warn") or (result.status == "skip" and result.hint):
-            # A skip with a hint is a check the run could have had (lab-loads without a
+            # A skip with a hint is a check the run could have had (landing-page without a
             # browser): a notice says how to turn it on.
             levels: dict[str, AnnotationLevel] = {"fail": "error", "warn": "warning"}
             level = levels.get(result.status, "notice")

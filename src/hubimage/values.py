@@ -34,8 +34,9 @@ PUSH_POLICIES: tuple[PushPolicy, ...] = ("auto", "true", "false")
 RolloutStatus = Literal["created", "updated", "unchanged", "skipped"]  # output `bump-result`
 
 # In report order: what a hub needs first (the command, the user, a home), then the server
-# and what users meet through it, then facts about the image. `check.runner` builds its
-# registry in this order and refuses to import if the two disagree.
+# and what users meet through it (the page they land on, a second day on the same home), then
+# facts about the image. `check.runner` builds its registry in this order and refuses to
+# import if the two disagree.
 CHECK_NAMES: tuple[str, ...] = (
     "singleuser-command",
     "non-root-user",
@@ -43,15 +44,24 @@ CHECK_NAMES: tuple[str, ...] = (
     "server-starts",
     "spawn-time",
     "server-log",
+    "server-extensions",
     "kernel-runs",
-    "lab-loads",
+    "landing-page",
+    "second-start",
     "hub-version",
     "repo-visible",
     "image-size",
     "image-tests",
 )
+# Old names still taken where checks are named (skip-checks, --only, --skip).
+RENAMED_CHECKS = {"lab-loads": "landing-page"}
 
-# MAJOR[.MINOR[.PATCH]] with PEP 440 pre-, post- and dev-release parts (`5.4.3.dev0`, `5.0.0b1`)
+
+def check_name(name: str) -> str:
+    """The check's current name (`lab-loads` is now `landing-page`)."""
+    return RENAMED_CHECKS.get(name, name)
+
+
 # Zero to JupyterHub's and JupyterHub's own defaults, and hubimage's, each written once: the
 # input table, the CLI flags, the check options and the spawn profiles read them from here.
 Z2JH_CMD = ("jupyterhub-singleuser",)  # singleuser.cmd
@@ -62,7 +72,7 @@ Z2JH_START_TIMEOUT = 300  # singleuser.startTimeout: scheduling and the image pu
 JUPYTERHUB_HTTP_TIMEOUT = 30  # Spawner.http_timeout: the server must answer by then
 SERVER_TIMEOUT = 60  # how long server-starts waits for the server's API
 KERNEL_TIMEOUT = 60  # how long kernel-runs waits for a kernel to start and run `1 + 1`
-LAB_TIMEOUT = 60  # how long lab-loads waits for the page
+LANDING_TIMEOUT = 60  # how long landing-page waits for the page users land on
 
 _VERSION = re.compile(
     r"v?(\d+)(?:\.(\d+)(?:\.(\d+))?((?:[.-]?(?:a|b|rc|dev|post)\d*)*(?:\+[a-z0-9.]+)?))?",

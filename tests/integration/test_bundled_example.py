@@ -51,4 +51,4 @@ def test_the_readmes_first_command_builds_the_example_and_every_check_passes(
     # No hub version and no image-tests/ folder were given: those two say so and skip.
     assert statuses.pop("hub-version") == "skip" and statuses.pop("image-tests") == "skip"
     assert set(statuses.values()) <= {"pass", "warn"}, statuses
-    assert statuses["kernel-runs"] == "pass" and statuses["lab-loads"] == "pass"
+    assert statuses["kernel-runs"] == "pass" and statuses["landing-page"] == "pass"

@@ -13,7 +13,7 @@ import pytest
 import requests
 from ruamel.yaml import YAML
 
-from hubimage.check.lab import SCREENSHOT_NAME
+from hubimage.check.landing import SCREENSHOT_NAME
 from hubimage.check.pushed import verify_pushed_size
 from hubimage.engine import DockerEngine
 from hubimage.errors import ChecksFailedError
@@ -45,7 +45,7 @@ def test_the_screenshot_is_uploaded_by_a_pinned_upload_artifact_step_after_the_r
     assert re.search(re.escape(uses) + r"\s+# v\d+\.\d+\.\d+\n", ACTION_TEXT)
     assert upload["if"] == "always()"  # a failed check's screenshot matters most
     assert upload["with"]["path"] == "${{ runner.temp }}/" + ARTIFACTS_FOLDER + "/"
-    assert upload["with"]["if-no-files-found"] == "ignore"  # lab-loads skipped or not run
+    assert upload["with"]["if-no-files-found"] == "ignore"  # landing-page skipped or not run
     assert upload["with"]["name"] == "${{ steps.artifact-name.outputs.name }}"
     order = [s.get("id") for s in STEPS]
     assert order.index("run") < order.index("artifact-name") < order.index("screenshot")
@@ -60,7 +60,7 @@ def test_the_artifact_name_is_valid_and_the_link_lands_in_the_job_summary(tmp_pa
     env = {"GITHUB_JOB": "build", "INPUT_IMAGE": "quay.io/org/img", "GITHUB_OUTPUT": str(output)}
     bash_step("artifact-name", env)
     name = output.read_text().strip().removeprefix("name=")
-    assert name == "hubimage-lab-loads-build-quay.io-org-img"
+    assert name == "hubimage-landing-page-build-quay.io-org-img"
     assert not set(name) & set('"/:<>|*?\\\r\n')  # upload-artifact refuses these
     link = next(s for s in STEPS if "steps.screenshot.outputs.artifact-url" in s.get("if", ""))
     url = "https://github.com/o/r/actions/runs/1/artifacts/99"
@@ -83,12 +83,12 @@ def test_a_pull_request_run_keeps_the_screenshot_where_the_action_uploads_it_and
     run = run_action(workdir, "pull_request", inputs, tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     checks = {r["name"]: r for r in json.loads(run.outputs["checks"])["results"]}
-    assert checks["lab-loads"]["status"] == "pass"
+    assert checks["landing-page"]["status"] == "pass"
     assert checks["kernel-runs"]["status"] == "pass"
     screenshot = tmp_path / ARTIFACTS_FOLDER / SCREENSHOT_NAME  # RUNNER_TEMP is tmp_path
-    assert checks["lab-loads"]["details"]["screenshot"] == str(screenshot)
+    assert checks["landing-page"]["details"]["screenshot"] == str(screenshot)
     assert read_png(screenshot).width == 1280
-    assert "| `lab-loads` | ✅ pass |" in run.summary
+    assert "| `landing-page` | ✅ pass |" in run.summary
     assert f"`{SCREENSHOT_NAME}` in [this run's artifacts]({RUN_URL}#artifacts)" in run.summary
 
 
@@ -136,7 +136,7 @@ def test_the_compressed_size_is_read_from_the_registry_after_the_push_and_judged
         "registry-password": registry_htpasswd.password,
         "hub-version": "6.1.1",
         "bump-mode": "none",
-        "skip-checks": "lab-loads,kernel-runs",
+        "skip-checks": "landing-page,kernel-runs",
         "max-compressed-size": "1MB",
     }
     run = run_action(workdir, "push", inputs, tmp_path)
@@ -156,7 +156,7 @@ def test_the_compressed_size_is_read_from_the_registry_after_the_push_and_judged
     )
     assert "above its budget of 1.0 MB (max-compressed-size)" in run.stderr
     assert "| `pushed-size` | ❌ fail |" in run.summary
-    assert "lab-loads" not in results and "kernel-runs" not in results  # skip-checks
+    assert "landing-page" not in results and "kernel-runs" not in results  # skip-checks
 
 
 def test_pushed_size_reads_the_manifest_the_registry_serves(

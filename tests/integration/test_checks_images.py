@@ -8,10 +8,12 @@ that misses its problem.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
 from hubimage.check import CHECK_NAMES, CheckOptions, run_checks
+from hubimage.check.profile import ZERO_TO_JUPYTERHUB_PROFILE
 from hubimage.engine import DockerEngine
 from hubimage.errors import ImageNotFoundError, ImageReferenceError, UsageError
 from hubimage.values import HubVersion
@@ -79,7 +81,9 @@ def test_uid_1001_fails_non_root_user_and_passes_when_the_hub_uses_1001(
     expect(report, {"non-root-user": "fail"})
     expect_result(report, "non-root-user", "uid 1001", "--uid 1001")
 
-    as_1001 = run_checks(docker_engine, image, CheckOptions(uid=1001, only=("non-root-user",)))
+    hub_1001 = [replace(ZERO_TO_JUPYTERHUB_PROFILE, uid=1001)]
+    only = CheckOptions(only=("non-root-user",))
+    as_1001 = run_checks(docker_engine, image, only, hub_1001)
     assert [(r.name, r.status) for r in as_1001.results] == [("non-root-user", "pass")]
 
 
@@ -106,7 +110,7 @@ def test_server_crashing_at_start_fails_server_starts_with_its_log(
     docker_engine: DockerEngine, singleuser_image: str
 ) -> None:
     image = bad_images.crashing_server(docker_engine, singleuser_image)
-    report = run_checks(docker_engine, image, CheckOptions(server_timeout=30))
+    report = run_checks(docker_engine, image, CheckOptions())
     expect(report, {"server-starts": "fail", **SERVER_CHECKS_SKIP})
     result = expect_result(report, "server-starts", "exited with code")
     log_tail = result.details["log_tail"]
@@ -179,16 +183,17 @@ def test_bad_input_is_refused_before_anything_runs(
         )
 
 
-def test_server_timeout_is_honoured_and_reported_with_the_log(
+def test_the_hubs_http_timeout_is_honoured_and_reported_with_the_log(
     docker_engine: DockerEngine, singleuser_image: str
 ) -> None:
     # Importing jupyter_server alone takes longer than half a second.
-    options = CheckOptions(
-        hub_version=HubVersion.parse("6.1.1"), server_timeout=0.5, only=("server-starts",)
-    )
+    options = CheckOptions(hub_version=HubVersion.parse("6.1.1"), only=("server-starts",))
+    impatient = [replace(ZERO_TO_JUPYTERHUB_PROFILE, http_timeout=0.5)]
     started = time.monotonic()
-    (result,) = run_checks(docker_engine, singleuser_image, options).results
+    (result,) = run_checks(docker_engine, singleuser_image, options, impatient).results
     assert result.status == "fail"
-    assert "did not answer GET /user/hubimage-check/api within 0.5 s" in result.summary
+    assert "did not answer GET /user/hubimage-check/api within the hub's http_timeout of 0.5 s" in (
+        result.summary
+    )
     assert "log_tail" in result.details
     assert time.monotonic() - started < 15

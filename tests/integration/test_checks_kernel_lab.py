@@ -1,16 +1,20 @@
-"""The checks that use the running server: kernel-runs, lab-loads, spawn-time, server-log,
+"""The checks that use the running server: kernel-runs, landing-page, spawn-time, server-log,
 and the image-size budget, against the good image and a corpus of images that each break
 exactly one of them.
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from hubimage.check import CheckOptions, CheckReport, run_checks
-from hubimage.check.lab import SCREENSHOT_NAME
+from hubimage.check import CheckOptions, run_checks
+from hubimage.check.landing import SCREENSHOT_NAME
+from hubimage.check.profile import ZERO_TO_JUPYTERHUB_PROFILE, SpawnProfile
+from hubimage.check.report import SpawnReport
 from hubimage.engine import DockerEngine
 from hubimage.values import HubVersion
 from support import bad_images
@@ -22,23 +26,26 @@ pytestmark = pytest.mark.integration
 HUB = HubVersion.parse("6.1.1")
 
 
-def check(engine: DockerEngine, image: str, tmp_path: Path, **options: object) -> CheckReport:
+def check(
+    engine: DockerEngine,
+    image: str,
+    tmp_path: Path,
+    profile: SpawnProfile = ZERO_TO_JUPYTERHUB_PROFILE,
+    **options: object,
+) -> SpawnReport:
     artifacts = tmp_path / "artifacts"
-    return run_checks(
-        engine,
-        image,
-        CheckOptions(hub_version=HUB, artifacts_dir=artifacts, **options),
-    )
+    options = {"hub_version": HUB, "artifacts_dir": artifacts, **options}
+    return run_checks(engine, image, CheckOptions(**options), [profile])  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
 def good_report(
     docker_engine: DockerEngine, singleuser_image: str, tmp_path_factory: pytest.TempPathFactory
-) -> CheckReport:
+) -> SpawnReport:
     return check(docker_engine, singleuser_image, tmp_path_factory.mktemp("good"))
 
 
-def test_good_image_runs_a_kernel_and_loads_jupyterlab(good_report: CheckReport) -> None:
+def test_good_image_runs_a_kernel_and_loads_jupyterlab(good_report: SpawnReport) -> None:
     expect(good_report, {}, hub_version=True)
     kernel = good_report.result("kernel-runs")
     (run,) = kernel.details["kernels"]
@@ -46,17 +53,21 @@ def test_good_image_runs_a_kernel_and_loads_jupyterlab(good_report: CheckReport)
     assert run["language_version"].startswith("3.")  # the image's Python, reported
     assert run["implementation"].startswith("ipython ")
     assert "kernel python3 (python 3." in kernel.summary
-    lab = good_report.result("lab-loads")
+    lab = good_report.result("landing-page")
     assert lab.details["title"] == "JupyterLab"
-    assert lab.details["url"].endswith("/user/hubimage-check/lab")
+    # Sent to /user/NAME/, logged in through the hub's OAuth, landed on the server's default.
+    assert lab.details["url"].endswith("/user/hubimage-check/")
+    assert lab.details["landed"].split("?")[0].endswith("/user/hubimage-check/lab")
+    assert any("/hub/api/oauth2/authorize" in url for url in lab.details["redirects"])
     assert lab.details["console_errors"] == [] and lab.details["page_errors"] == []
     assert good_report.result("server-log").details["error_lines"] == []
     spawn = good_report.result("spawn-time").details
-    assert 0 < float(spawn["spawn_seconds"]) < 300 and spawn["spawn_timeout"] == 300
+    assert 0 < float(spawn["spawn_seconds"]) < 30 and spawn["http_timeout"] == 30
+    assert good_report.result("second-start").details["notebook_kept"] is True
 
 
-def test_lab_screenshot_is_a_real_png_of_the_lab_shell(good_report: CheckReport) -> None:
-    path = Path(str(good_report.result("lab-loads").details["screenshot"]))
+def test_lab_screenshot_is_a_real_png_of_the_lab_shell(good_report: SpawnReport) -> None:
+    path = Path(str(good_report.result("landing-page").details["screenshot"]))
     assert path.name == SCREENSHOT_NAME
     assert path.stat().st_size > 10_000
     pixels = read_png(path)
@@ -118,13 +129,13 @@ def test_all_kernels_checks_every_kernelspec(
     assert names["python3"] is None and names["analysis"]
 
 
-def test_extension_throwing_on_load_fails_only_lab_loads(
+def test_extension_throwing_on_load_fails_only_landing_page(
     docker_engine: DockerEngine, singleuser_image: str, tmp_path: Path
 ) -> None:
     image = bad_images.broken_lab_extension(docker_engine, singleuser_image)
     report = check(docker_engine, image, tmp_path)
-    expect(report, {"lab-loads": "fail"}, hub_version=True)
-    result = report.result("lab-loads")
+    expect(report, {"landing-page": "fail"}, hub_version=True)
+    result = report.result("landing-page")
     assert bad_images.BROKEN_EXTENSION_ERROR in result.summary
     assert result.hint is not None and "labextension list" in result.hint
     assert Path(str(result.details["screenshot"])).is_file()  # kept for the failure too
@@ -135,12 +146,20 @@ def test_slow_server_start_fails_only_spawn_time(
 ) -> None:
     image = bad_images.slow_server_start(docker_engine, singleuser_image)
     timeout = bad_images.SLOW_START_SECONDS - 3
-    report = check(docker_engine, image, tmp_path, spawn_timeout=float(timeout))
-    expect(report, {"spawn-time": "fail"}, hub_version=True)
+    hub = replace(ZERO_TO_JUPYTERHUB_PROFILE, http_timeout=float(timeout))
+    options = {"only": ("server-starts", "spawn-time")}
+    report = check(docker_engine, image, tmp_path, hub, **options)
+    statuses = {result.name: result.status for result in report.results}
+    assert statuses == {"server-starts": "fail", "spawn-time": "fail"}, report.render_table()
     result = report.result("spawn-time")
-    assert f"above the hub's start timeout of {timeout} s" in result.summary
-    assert float(result.details["spawn_seconds"]) > bad_images.SLOW_START_SECONDS
-    assert result.hint is not None and "singleuser.startTimeout" in result.hint
+    assert f"the hub's http_timeout of {timeout} s" in result.summary
+    assert float(result.details["spawn_seconds"]) >= timeout
+    assert result.hint is not None and "http_timeout" in result.hint
+    # With the hub's patience above the start, it starts, and spawn-time says it was close.
+    patient = replace(hub, http_timeout=float(bad_images.SLOW_START_SECONDS + 3))
+    report = check(docker_engine, image, tmp_path, patient, **options)
+    statuses = {result.name: result.status for result in report.results}
+    assert statuses == {"server-starts": "pass", "spawn-time": "warn"}, report.render_table()
 
 
 def test_image_over_max_image_size_fails_only_image_size(
@@ -166,30 +185,36 @@ def test_size_change_against_the_hub_image(
     assert f"against the hub's {singleuser_image}" in result.summary
 
 
-def test_without_a_browser_lab_loads_skips_and_says_how_to_enable_it(
+def test_without_a_browser_landing_page_skips_and_says_how_to_enable_it(
     docker_engine: DockerEngine, singleuser_image: str, tmp_path: Path
 ) -> None:
-    options = {"only": ("lab-loads",), "browser": "/nonexistent/chrome"}
+    options = {"only": ("landing-page",), "browser": "/nonexistent/chrome"}
     (result,) = check(docker_engine, singleuser_image, tmp_path, **options).results
     assert result.status == "skip"  # never a pass
     assert result.hint is not None and "apt-get install chromium" in result.hint
 
 
-def test_lab_url_names_the_page_for_images_without_jupyterlab(
+def test_a_default_url_the_image_does_not_serve_fails_fast(
     docker_engine: DockerEngine, singleuser_image: str, tmp_path: Path
 ) -> None:
-    # The good image has no classic notebook: /tree is not there, and the check says so.
-    options = {"only": ("lab-loads",), "lab_url": "tree", "lab_timeout": 30.0}
-    (result,) = check(docker_engine, singleuser_image, tmp_path, **options).results
+    # The good image has no classic notebook: /tree is not there, and the check says so at
+    # once instead of waiting out its time.
+    hub = replace(ZERO_TO_JUPYTERHUB_PROFILE, default_url="/tree")
+    options = {"only": ("landing-page",), "landing_timeout": 60.0}
+    started = time.monotonic()
+    (result,) = check(docker_engine, singleuser_image, tmp_path, hub, **options).results
     assert result.status == "fail"
-    assert result.details["url"].endswith("/user/hubimage-check/tree")
+    assert result.details["landed"].endswith("/user/hubimage-check/tree")
     assert result.details["http_status"] == 404
+    assert "answers HTTP 404" in result.summary and "/tree" in result.summary
+    assert result.hint is not None and "notebook" in result.hint
+    assert time.monotonic() - started < 40  # the server's start and the browser's, no wait
 
 
 def test_skip_leaves_out_the_named_checks(
     docker_engine: DockerEngine, singleuser_image: str, tmp_path: Path
 ) -> None:
-    skipped = ("lab-loads", "kernel-runs", "image-tests")
+    skipped = ("landing-page", "kernel-runs", "image-tests")
     report = check(docker_engine, singleuser_image, tmp_path, skip=skipped)
     names = [result.name for result in report.results]
     assert not set(skipped) & set(names)

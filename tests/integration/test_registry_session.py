@@ -46,7 +46,7 @@ def test_a_run_fetches_each_registry_token_it_needs_once(
             "registry-password": registry_token.password,
             "bump-mode": "none",
             "check": check,
-            "skip-checks": "lab-loads,kernel-runs",
+            "skip-checks": "landing-page,kernel-runs",
         },
         tmp_path,
     )

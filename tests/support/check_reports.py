@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from hubimage.check import CHECK_NAMES, CheckReport, CheckResult
+from hubimage.check.report import SpawnReport
 
 ALL_PASS_NO_CONTEXT = {name: "pass" for name in CHECK_NAMES} | {"image-tests": "skip"}
 # What needs the running server skips when it does not start (server-starts says why).
-SERVER_CHECKS_SKIP = {
-    name: "skip" for name in ("spawn-time", "server-log", "kernel-runs", "lab-loads")
-}
+SERVER_CHECKS = (
+    "spawn-time",
+    "server-log",
+    "server-extensions",
+    "kernel-runs",
+    "landing-page",
+    "second-start",
+)
+SERVER_CHECKS_SKIP = dict.fromkeys(SERVER_CHECKS, "skip")
 
 
-def expect(report: CheckReport, changes: Mapping[str, str], hub_version: bool = False) -> None:
+def expect(
+    report: CheckReport | SpawnReport, changes: Mapping[str, str], hub_version: bool = False
+) -> None:
     """Assert every check's status: all pass except `changes` (hub-version skips unless given)."""
     wanted = dict(ALL_PASS_NO_CONTEXT)
     if not hub_version:
@@ -27,7 +36,7 @@ def expect(report: CheckReport, changes: Mapping[str, str], hub_version: bool = 
 
 
 def expect_result(
-    report: CheckReport, name: str, summary: str, hint: str | None = None
+    report: CheckReport | SpawnReport, name: str, summary: str, hint: str | None = None
 ) -> CheckResult:
     """The result of check `name`: its summary says `summary`, its hint says `hint`."""
     result = report.result(name)

@@ -123,7 +123,7 @@ def _set_by_file(profile: SpawnProfile, last: str) -> bool:
     )
 
 
-def hub_settings(profiles: list[SpawnProfile]) -> set[str]:
+def hub_settings(profiles: list[SpawnProfile]) -> set[str]:  # noqa: C901 (one test per setting counted, as the table lists them)
     """The reproduced settings this hub sets (in any of its profiles)."""
     found: set[str] = set()
     for profile in profiles:

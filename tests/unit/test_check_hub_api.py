@@ -9,7 +9,8 @@ import pytest
 import requests
 
 from hubimage.check.hub_api import HubApiStandIn, serving
-from hubimage.check.server import spawner_environment
+from hubimage.check.profile import ZERO_TO_JUPYTERHUB_PROFILE
+from hubimage.check.spawn import spawner_environment
 
 
 def call(url: str, method: str = "GET", token: str | None = None) -> tuple[int, dict, str]:
@@ -49,7 +50,7 @@ def test_it_stops_listening_after_the_block() -> None:
 
 def test_spawner_environment_points_the_server_at_the_stand_in() -> None:
     hub = HubApiStandIn(version="6.1.1", user="alice", url="http://127.0.0.1:9/hub/api")
-    env = spawner_environment(hub, 8888)
+    env = spawner_environment(hub, 8888, ZERO_TO_JUPYTERHUB_PROFILE)
     assert env["JUPYTERHUB_API_URL"] == hub.url
     assert env["JUPYTERHUB_SERVICE_PREFIX"] == "/user/alice/"
     assert env["JUPYTERHUB_SERVICE_URL"] == "http://127.0.0.1:8888/user/alice/"
@@ -108,6 +109,6 @@ def test_oauth_code_flow_as_a_single_user_server_and_a_browser_use_it() -> None:
 def test_spawner_environment_sends_browsers_to_the_stand_ins_oauth_pages() -> None:
     hub = HubApiStandIn(version="6.1.1", user="alice", url="http://127.0.0.1:9/hub/api")
     hub.hub_origin = "http://127.0.0.1:9"
-    env = spawner_environment(hub, 8888)
+    env = spawner_environment(hub, 8888, ZERO_TO_JUPYTERHUB_PROFILE)
     assert env["JUPYTERHUB_HOST"] == "http://127.0.0.1:9"
     assert env["JUPYTERHUB_CLIENT_ID"] == "jupyterhub-user-alice"

@@ -8,8 +8,7 @@ from hubimage.check.pushed import judge_pushed_size
 from hubimage.check.server import judge_spawn_time
 from hubimage.check.server_log import error_lines
 from hubimage.errors import UsageError
-from hubimage.values import Z2JH_START_TIMEOUT as DEFAULT_SPAWN_TIMEOUT
-from hubimage.values import parse_size
+from hubimage.values import JUPYTERHUB_HTTP_TIMEOUT, parse_size
 
 # Lines as jupyter_server 2.17 prints them, with a failing server extension in between.
 SERVER_LOG = """\
@@ -66,12 +65,12 @@ def test_spawn_time_warns_above_half_the_timeout_and_fails_above_it(
     outcome = judge_spawn_time(seconds, state, limit)  # type: ignore[arg-type]
     assert outcome.status == status
     if status in ("warn", "fail"):
-        assert outcome.hint is not None and "singleuser.startTimeout" in outcome.hint
+        assert outcome.hint is not None and "http_timeout" in outcome.hint
         assert f"{limit:g} s" in outcome.summary
 
 
-def test_the_default_spawn_timeout_is_zero_to_jupyterhubs() -> None:
-    assert DEFAULT_SPAWN_TIMEOUT == 300.0
+def test_the_default_http_timeout_is_jupyterhubs() -> None:
+    assert JUPYTERHUB_HTTP_TIMEOUT == 30
 
 
 @pytest.mark.parametrize(

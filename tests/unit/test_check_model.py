@@ -30,7 +30,7 @@ def test_failed_only_when_a_check_failed() -> None:
 def test_table_has_one_line_per_check_and_hints_only_for_problems() -> None:
     text = report(PASS, FAIL, WARN, SKIP).render_table()
     lines = text.splitlines()
-    assert lines[0] == "checks of quay.io/org/img:1:"
+    assert lines[0] == "checks of quay.io/org/img:1 as Zero to JupyterHub defaults spawns it:"
     assert any(line.startswith("  PASS  non-root-user") for line in lines)
     assert any(line.startswith("  FAIL  server-starts") for line in lines)
     assert sum("fix:" in line for line in lines) == 2  # FAIL and WARN, not PASS or SKIP

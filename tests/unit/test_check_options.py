@@ -11,7 +11,7 @@ from hubimage.check.options import validate_options
 from hubimage.check.probe import ImageFacts
 from hubimage.errors import EXIT_BAD_INPUT, UsageError
 from hubimage.inputs import parse_inputs, read_action_inputs
-from hubimage.phases.stage_requests import check_options
+from hubimage.phases.stage_requests import check_options, default_profile
 from hubimage.values import HubVersion
 
 
@@ -54,14 +54,11 @@ def test_only_keeps_the_fixed_order() -> None:
     ("options", "message"),
     [
         (CheckOptions(only=("nope",)), "unknown check"),
-        (CheckOptions(uid=-1), "--uid"),
-        (CheckOptions(server_timeout=0), "--server-timeout"),
         (CheckOptions(size_warn_bytes=0), "--size-warning-gb"),
         (CheckOptions(context=Path("/nonexistent/hid-context")), "--context"),
         (CheckOptions(skip=("lab-load",)), "unknown check.*lab-load"),
-        (CheckOptions(spawn_timeout=0), "--spawn-timeout"),
         (CheckOptions(kernel_timeout=-1), "--kernel-timeout"),
-        (CheckOptions(lab_timeout=0), "--lab-timeout"),
+        (CheckOptions(landing_timeout=0), "--landing-timeout"),
         (CheckOptions(max_image_bytes=0), "--max-image-size"),
     ],
 )
@@ -92,44 +89,70 @@ def test_image_facts_from_inspect() -> None:
 
 
 def test_skip_leaves_checks_out_and_wins_over_only() -> None:
-    chosen = validate_options(CheckOptions(skip=("lab-loads", "kernel-runs")))
-    assert chosen == tuple(n for n in CHECK_NAMES if n not in ("lab-loads", "kernel-runs"))
-    both = CheckOptions(only=("lab-loads", "image-size"), skip=("lab-loads",))
+    chosen = validate_options(CheckOptions(skip=("landing-page", "kernel-runs")))
+    assert chosen == tuple(n for n in CHECK_NAMES if n not in ("landing-page", "kernel-runs"))
+    both = CheckOptions(only=("landing-page", "image-size"), skip=("landing-page",))
     assert validate_options(both) == ("image-size",)
+
+
+def test_the_old_name_of_a_check_still_names_it() -> None:
+    renamed = CheckOptions(only=("lab-loads", "image-size"), skip=("image-size",))
+    assert validate_options(renamed) == ("landing-page",)
 
 
 def test_the_server_checks_come_right_after_server_starts() -> None:
     at = CHECK_NAMES.index("server-starts")
-    assert CHECK_NAMES[at : at + 5] == (
+    assert CHECK_NAMES[at : at + 7] == (
         "server-starts",
         "spawn-time",
         "server-log",
+        "server-extensions",
         "kernel-runs",
-        "lab-loads",
+        "landing-page",
+        "second-start",
     )
 
 
-def test_run_inputs_for_the_new_checks() -> None:
+def test_run_inputs_for_the_checks() -> None:
     defaults = parse_inputs(read_action_inputs({}))
     options = check_options(defaults, None, environ={})
-    assert (options.spawn_timeout, options.max_image_bytes, options.lab_url) == (300.0, None, "lab")
+    assert options.max_image_bytes is None
     assert options.skip == () and not options.all_kernels and options.artifacts_dir is None
+    profile = default_profile(defaults)
+    assert (profile.uid, profile.fs_gid, profile.http_timeout) == (1000, 100, 30.0)
+    assert profile.default_url is None and profile.home_mount_path == "/home/jovyan"
     raw = {
         "skip-checks": "lab-loads, image-size",
-        "spawn-timeout": "120",
+        "http-timeout": "120",
         "max-image-size": "6GB",
         "max-compressed-size": "2.5GB",
         "all-kernels": "true",
-        "lab-url": "/tree",
+        "default-url": "tree",
+        "user-id": "1001",
     }
     inputs = parse_inputs(raw)
     assert inputs.max_compressed_size == 2_500_000_000
     options = check_options(inputs, "quay.io/org/img:old", environ={"RUNNER_TEMP": "/rt"})
-    assert options.skip == ("lab-loads", "image-size")
-    assert (options.spawn_timeout, options.max_image_bytes) == (120.0, 6 * 10**9)
-    assert options.all_kernels and options.lab_url == "tree"
+    assert options.skip == ("landing-page", "image-size")
+    assert options.max_image_bytes == 6 * 10**9
+    assert options.all_kernels
     assert options.previous_image == "quay.io/org/img:old"
     assert options.artifacts_dir == Path("/rt/hubimage-artifacts")  # what action.yml uploads
+    profile = default_profile(inputs)
+    assert (profile.uid, profile.http_timeout, profile.default_url) == (1001, 120.0, "/tree")
+    assert profile.source_of("http_timeout") == "input http-timeout"
+    assert profile.source_of("defaultUrl") == "input default-url"
+
+
+def test_the_old_inputs_still_work_and_say_so() -> None:
+    inputs = parse_inputs({"lab-url": "lab", "server-timeout": "90", "build-engine": "legacy"})
+    assert inputs.default_url == "/lab" and inputs.build_backend == "legacy"
+    said = " ".join(inputs.deprecated)
+    assert "'lab-url' is now called 'default-url'" in said
+    assert "'server-timeout' is no longer used" in said
+    assert "'build-engine' is now called 'build-backend'" in said
+    with pytest.raises(UsageError, match=r"'default-url'.*'lab-url'.*disagree"):
+        parse_inputs({"lab-url": "lab", "default-url": "/tree"})
 
 
 @pytest.mark.parametrize(
@@ -138,7 +161,9 @@ def test_run_inputs_for_the_new_checks() -> None:
         ({"skip-checks": "lab-load"}, "input 'skip-checks': unknown check"),
         ({"max-image-size": "big"}, "input 'max-image-size'"),
         ({"max-compressed-size": "-2GB"}, "input 'max-compressed-size'"),
-        ({"spawn-timeout": "0"}, "input 'spawn-timeout'"),
+        ({"http-timeout": "0"}, "input 'http-timeout'"),
+        ({"default-url": "https://elsewhere.example/lab"}, "input 'default-url'"),
+        ({"user-id": "-1"}, "input 'user-id'"),
         ({"lab-url": "https://elsewhere.example/lab"}, "input 'lab-url'"),
         ({"lab-url": "../../hub/admin"}, "input 'lab-url'"),
         ({"all-kernels": "maybe"}, "input 'all-kernels'"),

@@ -1,21 +1,26 @@
 """An existing tag's `io.hubimage.checks` label saves the checks only when it matches this run.
 
 The label is a cache, not a signature: anyone who can push the tag can write any label, so a
-record is trusted only for exactly the checks this run would do (uid, gid, hub major, set).
+record is trusted only for exactly the checks this run would do (the spawn profiles they ran
+under, with their uid, groups, command and the rest; the hub major; the set of checks).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from hubimage.check import CHECK_NAMES
+from hubimage.check.profile import ZERO_TO_JUPYTERHUB_PROFILE as Z2JH
 from hubimage.policy import CHECKS_LABEL, checks_record, checks_record_mismatch, expected_checks
 from hubimage.values import HubVersion
 
-THIS_RUN = expected_checks(1000, 100, HubVersion.parse("6.1.1"), CHECK_NAMES)
+SPAWNS = [Z2JH.fingerprint()]
+V6 = HubVersion.parse("6.1.1")
+THIS_RUN = expected_checks(SPAWNS, HubVersion.parse("6.1.1"), CHECK_NAMES)
 
 
 def passed_report(names: tuple[str, ...] = CHECK_NAMES) -> dict[str, Any]:
@@ -32,7 +37,7 @@ def test_a_record_of_this_runs_checks_is_trusted() -> None:
     # Another minor version of the same hub major checks the same thing.
     assert (
         checks_record_mismatch(
-            labels(record), expected_checks(1000, 100, HubVersion.parse("6.2.0"), CHECK_NAMES)
+            labels(record), expected_checks(SPAWNS, HubVersion.parse("6.2.0"), CHECK_NAMES)
         )
         is None
     )
@@ -41,10 +46,20 @@ def test_a_record_of_this_runs_checks_is_trusted() -> None:
 @pytest.mark.parametrize(
     ("this_run", "what"),
     [
-        (expected_checks(1001, 100, HubVersion.parse("6.1.1"), CHECK_NAMES), "uid"),
-        (expected_checks(1000, 1000, HubVersion.parse("6.1.1"), CHECK_NAMES), "gid"),
-        (expected_checks(1000, 100, HubVersion.parse("5.2.1"), CHECK_NAMES), "hub_major"),
-        (expected_checks(1000, 100, None, CHECK_NAMES), "hub_major"),
+        (expected_checks([replace(Z2JH, uid=1001).fingerprint()], V6, CHECK_NAMES), "spawns"),
+        (expected_checks([replace(Z2JH, fs_gid=1000).fingerprint()], V6, CHECK_NAMES), "spawns"),
+        (
+            expected_checks([replace(Z2JH, http_timeout=120).fingerprint()], V6, CHECK_NAMES),
+            "spawns",
+        ),
+        (
+            expected_checks(
+                [*SPAWNS, replace(Z2JH, memory_limit=2**30).fingerprint()], V6, CHECK_NAMES
+            ),
+            "spawns",
+        ),
+        (expected_checks(SPAWNS, HubVersion.parse("5.2.1"), CHECK_NAMES), "hub_major"),
+        (expected_checks(SPAWNS, None, CHECK_NAMES), "hub_major"),
     ],
 )
 def test_a_record_for_another_run_is_not_trusted(this_run: dict[str, Any], what: str) -> None:
@@ -60,8 +75,8 @@ def test_a_record_of_fewer_checks_is_not_trusted() -> None:
 
 
 def test_a_run_that_skips_a_check_trusts_only_a_record_of_that_same_selection() -> None:
-    without_lab = tuple(name for name in CHECK_NAMES if name != "lab-loads")
-    this_run = expected_checks(1000, 100, HubVersion.parse("6.1.1"), without_lab)
+    without_lab = tuple(name for name in CHECK_NAMES if name != "landing-page")
+    this_run = expected_checks(SPAWNS, V6, without_lab)
     assert checks_record_mismatch(labels(checks_record(passed_report(), THIS_RUN)), this_run)
     same = checks_record(passed_report(without_lab), this_run)
     assert checks_record_mismatch(labels(same), this_run) is None

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+PYTEST = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
 
 
 def _unmarked(folder: Path) -> list[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
-        + ["-m", "not integration and not no_engine", str(folder)],
+        [*PYTEST, "-m", "not integration and not no_engine", str(folder)],
         cwd=ROOT,
         capture_output=True,
         text=True,

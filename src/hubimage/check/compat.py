@@ -52,21 +52,39 @@ def hub_version(context: CheckContext) -> Outcome:
 
 
 def repo_visible(context: CheckContext) -> Outcome:
-    """Nothing the image needs at run time lives under $HOME, which the hub's volume hides."""
-    facts = context.facts
+    """Nothing the image needs at run time lives where the hub mounts the user's home volume
+    (`homeMountPath`, /home/jovyan on Zero to JupyterHub whatever the image's HOME), which
+    hides it; and the image's HOME is that folder, or users' files are not kept."""
+    home = context.profile.home_mount_path
+    if not home:
+        return Outcome("skip", "the hub mounts no home volume (storage.type: none)")
     try:
         identity = context.probe.identity(None)
-        home, entries = identity.home, list(identity.home_entries)
+        image_home, entries = identity.home, list(identity.home_entries)
     except ProbeFailed:
-        home, entries = facts.env.get("HOME", ""), []
-    if not home.startswith("/") or home == "/":
-        return Outcome("skip", "the image sets no HOME, so no home volume can hide anything")
+        image_home, entries = context.facts.env.get("HOME", ""), []
+    if image_home.rstrip("/") != home.rstrip("/"):
+        entries = []  # the probe listed another folder
     problems = _hidden_paths(context, home)
     if entries:
         problems.append(
             f"files in {home}: {', '.join(entries[:5])}" + (", ..." if len(entries) > 5 else "")
         )
-    details: dict[str, object] = {"home": home, "home_entries": entries, "problems": problems}
+    details: dict[str, object] = {
+        "home": home,
+        "image_home": image_home,
+        "home_entries": entries,
+        "problems": problems,
+    }
+    if image_home.startswith("/") and image_home.rstrip("/") != home.rstrip("/"):
+        return Outcome(
+            "warn",
+            f"the image's HOME is {image_home}, but the hub mounts the user's home volume on "
+            f"{home}: what users keep in their home is not kept between servers",
+            f"set `ENV HOME={home}` in the image, or singleuser.storage.homeMountPath "
+            f"to {image_home} on the hub",
+            details,
+        )
     if problems:
         return Outcome(
             "warn",

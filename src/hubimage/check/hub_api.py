@@ -8,7 +8,7 @@ nothing answers. Watching real servers start showed what it asks:
 - `GET /hub/api/user` with `Authorization: token ...` for each request that carries a token
   it has not seen, to learn whose it is and which scopes it has.
 
-A browser (lab-loads) logs in as on a real hub, by JupyterHub's OAuth code flow: the server
+A browser (landing-page) logs in as on a real hub, by JupyterHub's OAuth code flow: the server
 redirects it to `GET /hub/api/oauth2/authorize` (on JUPYTERHUB_HOST, this stand-in), which
 approves at once and redirects back to the server's `oauth_callback` with a code; the server
 swaps the code for a token at `POST /hub/api/oauth2/token` and asks `/hub/api/user` whose it is.

@@ -11,9 +11,10 @@ import os
 import time
 from pathlib import Path
 
-from hubimage.check.base import CheckContext, Outcome, home_volume
+from hubimage.check.base import CheckContext, Outcome
 from hubimage.check.containers import ContainerSpec, check_labels, last_lines, run_to_end
 from hubimage.check.probe import NOT_FOUND_EXIT
+from hubimage.check.spawn import tmpfs_options
 
 TESTS_FOLDER = "image-tests"
 MOUNT_POINT = "/srv/hubimage/image-tests"
@@ -101,15 +102,22 @@ def _run(
     spec = ContainerSpec(
         context.facts.ref,
         command=["/bin/sh", "-c", *shell_args],  # through the image's ENTRYPOINT, like a hub
-        user=context.spawner_user,
+        user=context.spawner_user.user,
+        group_add=context.spawner_user.groups,
         environment={"PYTHONDONTWRITEBYTECODE": "1"},
-        tmpfs=home_volume(context),
+        tmpfs=_home_tmpfs(context),
         volumes={str(folder.resolve()): {"bind": MOUNT_POINT, "mode": "ro"}},
         working_dir=MOUNT_POINT,
         labels=check_labels(purpose),
     )
     result = run_to_end(context.engine, spec, max(deadline - time.monotonic(), 1.0))
     return result.exit_code, result.output
+
+
+def _home_tmpfs(context: CheckContext) -> dict[str, str]:
+    """An empty home owned by the spawner's user where the hub mounts the home volume."""
+    home = context.profile.home_mount_path
+    return {home: tmpfs_options(context.profile)} if home else {}
 
 
 def _run_pytest(context: CheckContext, folder: Path, deadline: float) -> Outcome:

@@ -11,15 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Literal
 
-from hubimage.values import (
-    KERNEL_TIMEOUT,
-    LAB_TIMEOUT,
-    SERVER_TIMEOUT,
-    Z2JH_FS_GID,
-    Z2JH_START_TIMEOUT,
-    Z2JH_UID,
-    HubVersion,
-)
+from hubimage.check.profile import ZERO_TO_JUPYTERHUB_PROFILE, SpawnProfile
+from hubimage.values import KERNEL_TIMEOUT, LANDING_TIMEOUT, HubVersion
 
 Status = Literal["pass", "warn", "fail", "skip"]
 
@@ -64,30 +57,35 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    uid: int = Z2JH_UID  # the uid a hub's spawner runs the container as
-    gid: int = Z2JH_FS_GID  # the group a hub's spawner gives it
+    """How the checks run; how the server starts comes from each hub's `SpawnProfile`."""
+
     hub_version: HubVersion | None = None  # the hub's JupyterHub; None skips hub-version
-    server_timeout: float = SERVER_TIMEOUT  # seconds server-starts waits for the server's API
     size_warn_bytes: int = DEFAULT_SIZE_WARN_BYTES
     context: Path | None = None  # the image's repository; its image-tests/ are run
     only: tuple[str, ...] = ()  # names of the checks to run; empty runs them all
     tests_timeout: float = 600.0  # seconds image-tests may take in all
     skip: tuple[str, ...] = ()  # names of checks not to run
-    spawn_timeout: float = Z2JH_START_TIMEOUT  # the hub's start timeout
     max_image_bytes: int | None = None  # uncompressed size above which image-size fails
     previous_image: str | None = None  # the image the hub runs now, for the size change
     kernel_timeout: float = KERNEL_TIMEOUT  # seconds a kernel may take to start and run `1 + 1`
     all_kernels: bool = False  # kernel-runs tries every kernelspec, not only the default
-    lab_url: str = "lab"  # what lab-loads opens, relative to /user/NAME/ ("tree" for classic)
-    lab_timeout: float = LAB_TIMEOUT  # seconds lab-loads waits for the page's shell
-    artifacts_dir: Path | None = None  # where lab-loads keeps its screenshot (None: a temp dir)
+    landing_timeout: float = LANDING_TIMEOUT  # seconds landing-page waits for the page
+    artifacts_dir: Path | None = None  # where landing-page keeps screenshots (None: a temp dir)
     browser: str | None = None  # a Chromium/Chrome executable; None finds one
 
 
 @dataclass(frozen=True)
 class CheckReport:
+    """The checks of an image under one spawn profile (and every profile identical to it)."""
+
     image: str
     results: tuple[CheckResult, ...]
+    profile: SpawnProfile = ZERO_TO_JUPYTERHUB_PROFILE
+    stands_for: tuple[str, ...] = ()  # the labels of every hub / profile it was checked for
+
+    @property
+    def label(self) -> str:
+        return ", ".join(self.stands_for) or self.profile.label
 
     @property
     def failed(self) -> bool:
@@ -103,13 +101,20 @@ class CheckReport:
         return {
             "image": self.image,
             "failed": self.failed,
+            "profile": self.profile.label,
+            "stands_for": list(self.stands_for or (self.profile.label,)),
+            "applied": [
+                {"setting": a.setting, "value": a.value, "source": a.source}
+                for a in self.profile.applied
+            ],
+            "not_evaluated": list(self.profile.not_evaluated),
             "results": [result.as_dict() for result in self.results],
         }
 
     def render_table(self) -> str:
         """Plain text for a terminal or a CI log: one line per check, hints indented below."""
         width = max((len(result.name) for result in self.results), default=0)
-        lines = [f"checks of {self.image}:"]
+        lines = [f"checks of {self.image} as {self.label} spawns it:"]
         for result in self.results:
             label = _STATUS_LABEL[result.status]
             lines.append(
@@ -125,7 +130,7 @@ class CheckReport:
     def render_markdown(self, environ: Mapping[str, str] | None = None) -> str:
         """A GitHub job-summary table (and the screenshot's link, from the run's `environ`)."""
         lines = [
-            f"### Checks of `{self.image}`",
+            f"### Checks of `{self.image}` as {_markdown_cell(self.label)} spawns it",
             "",
             "| Check | Result | Details | Time |",
             "| --- | --- | --- | --- |",
@@ -168,20 +173,20 @@ class CheckReport:
 
 
 def screenshot_markdown(results: Sequence[Mapping[str, object]], environ: Mapping[str, str]) -> str:
-    """A line pointing at lab-loads' screenshot ("" when there is none).
+    """A line pointing at landing-page's screenshot ("" when there is none).
 
     In a workflow run the action uploads it as an artifact; the link goes to the run's
     artifacts, where GitHub lists it (the action adds a direct link after the upload).
     """
     for result in results:
         details = result.get("details")
-        if result.get("name") != "lab-loads" or not isinstance(details, Mapping):
+        if result.get("name") != "landing-page" or not isinstance(details, Mapping):
             continue
         screenshot = details.get("screenshot")
         if not screenshot:
             return ""
         name = PurePath(str(screenshot)).name
-        intro = "📸 Screenshot of the page lab-loads opened:"
+        intro = "📸 Screenshot of the page users land on:"
         server, repository = environ.get("GITHUB_SERVER_URL"), environ.get("GITHUB_REPOSITORY")
         run_id = environ.get("GITHUB_RUN_ID")
         if server and repository and run_id:

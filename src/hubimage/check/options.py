@@ -7,24 +7,22 @@ from __future__ import annotations
 
 from hubimage.check.model import CheckOptions
 from hubimage.errors import UsageError
-from hubimage.values import CHECK_NAMES
+from hubimage.values import CHECK_NAMES, check_name
 
 
 def validate_options(options: CheckOptions) -> tuple[str, ...]:
     """The names of the checks to run; UsageError naming the flag for anything wrong."""
-    unknown = [name for name in (*options.only, *options.skip) if name not in CHECK_NAMES]
+    only = tuple(check_name(name) for name in options.only)
+    skip = tuple(check_name(name) for name in options.skip)
+    unknown = [name for name in (*only, *skip) if name not in CHECK_NAMES]
     if unknown:
         raise UsageError(
             f"unknown check(s) {', '.join(unknown)}",
             hint=f"the checks are: {', '.join(CHECK_NAMES)}",
         )
-    if options.uid < 0 or options.gid < 0:
-        raise UsageError(f"--uid {options.uid} / gid {options.gid}: ids cannot be negative")
     timeouts = {
-        "--server-timeout": options.server_timeout,
-        "--spawn-timeout": options.spawn_timeout,
         "--kernel-timeout": options.kernel_timeout,
-        "--lab-timeout": options.lab_timeout,
+        "--landing-timeout": options.landing_timeout,
         "image-tests' timeout": options.tests_timeout,
     }
     for flag, seconds in timeouts.items():
@@ -36,8 +34,4 @@ def validate_options(options: CheckOptions) -> tuple[str, ...]:
         raise UsageError("--size-warning-gb must be positive")
     if options.context is not None and not options.context.is_dir():
         raise UsageError(f"--context {options.context} is not a folder")
-    return tuple(
-        name
-        for name in CHECK_NAMES
-        if (not options.only or name in options.only) and name not in options.skip
-    )
+    return tuple(name for name in CHECK_NAMES if (not only or name in only) and name not in skip)

@@ -80,10 +80,22 @@ class ImageFacts:
 
 
 @dataclass(frozen=True)
+class SpawnerUser:
+    """`--user` and `--group-add` of a container (user None: the image's USER)."""
+
+    user: str | None = None
+    groups: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        name = f"uid {self.user}" if self.user is not None else "the image's user"
+        return f"{name} with group {', '.join(self.groups)}" if self.groups else name
+
+
+@dataclass(frozen=True)
 class Identity:
     """Who a container runs as and what its $HOME looks like to that user."""
 
-    user_spec: str | None  # what was passed as --user (None: the image's USER)
+    user_spec: SpawnerUser | None  # how the container was started (None: the image's USER)
     uid: int | None
     gid: int | None
     user: str  # "" when the uid has no /etc/passwd entry
@@ -128,9 +140,9 @@ class ImageProbe:
         self._lock = threading.Lock()
         self._slots: dict[str, _Once[Any]] = {}
 
-    def identity(self, user_spec: str | None = None) -> Identity:
+    def identity(self, user_spec: SpawnerUser | None = None) -> Identity:
         """Who runs the container as `user_spec` (None: the image's default user)."""
-        return self._once(f"identity:{user_spec}", lambda: self._probe_identity(user_spec))
+        return self._once(f"identity:{user_spec!r}", lambda: self._probe_identity(user_spec))
 
     def singleuser(self) -> SingleuserProbe:
         return self._once("singleuser", self._probe_singleuser)
@@ -141,12 +153,13 @@ class ImageProbe:
         result: _T = slot.get()
         return result
 
-    def _probe_identity(self, user_spec: str | None) -> Identity:
+    def _probe_identity(self, user_spec: SpawnerUser | None) -> Identity:
         spec = ContainerSpec(
             self.facts.ref,
             command=[_IDENTITY_SCRIPT],
             entrypoint=["/bin/sh", "-c"],
-            user=user_spec,
+            user=user_spec.user if user_spec else None,
+            group_add=user_spec.groups if user_spec else (),
             labels=check_labels("identity"),
             cpu_shares=PROBE_CPU_SHARES,
         )

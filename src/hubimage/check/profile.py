@@ -12,6 +12,7 @@ report can say "memory limit 1G, from config/clusters/x/common.values.yaml:12".
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -102,6 +103,21 @@ class SpawnProfile:
         profiles with the same key are checked once."""
         ignored = {"hub", "name", "image", "applied", "not_evaluated"}
         return tuple(getattr(self, f.name) for f in fields(self) if f.name not in ignored)
+
+    def source_of(self, *names: str) -> str:
+        """Where the setting whose key ends in one of `names` came from (`FILE:LINE`, or
+        Zero to JupyterHub's default); "" when the profile does not record it."""
+        for applied in reversed(self.applied):
+            if any(
+                applied.setting == name or applied.setting.endswith(f".{name}") for name in names
+            ):
+                return applied.source
+        return ""
+
+    def fingerprint(self) -> str:
+        """A short hash of `spawn_key()`: two profiles with one fingerprint spawn alike (the
+        checks record on an image names the profiles it was checked under by these)."""
+        return hashlib.sha256(repr(self.spawn_key()).encode()).hexdigest()[:16]
 
     def with_defaults_noted(self) -> SpawnProfile:
         """The profile with its unset settings listed as Zero to JupyterHub's defaults.

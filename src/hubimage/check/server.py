@@ -1,9 +1,10 @@
-"""server-starts: start the single-user server the way a hub's spawner does, and talk to it.
+"""server-starts and spawn-time: the server starts as the hub's spawner starts it, in time.
 
-Like KubeSpawner in zero-to-jupyterhub: the image's ENTRYPOINT is kept, the command is
-`jupyterhub-singleuser`, the container runs as uid:gid (1000:100) with the JUPYTERHUB_*
-environment of `Spawner.get_env()`, and an empty home volume owned by that user is mounted
-on $HOME (a tmpfs here), as the hub's home storage is. The hub itself is `hub_api`'s stand-in.
+The server's container is the one `check.spawn` makes from the hub's spawn profile (Zero to
+JupyterHub's defaults without a hub config), against `hub_api`'s stand-in of the hub. The
+hub gives a server `Spawner.http_timeout` (JupyterHub's 30 s unless the hub sets it; 120 s on
+2i2c's hubs) to answer once its container runs, and then gives up on it: that is how long
+server-starts waits, and what spawn-time judges the start against.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 from hubimage.check.base import CheckContext, Outcome
 from hubimage.check.containers import last_lines
 from hubimage.check.probe import SINGLEUSER
-from hubimage.check.session import ServerStart, StartState, http_json, spawner_environment
+from hubimage.check.profile import SpawnProfile
+from hubimage.check.session import ServerStart, StartState, http_json
 
-__all__ = ["server_starts", "spawn_time", "spawner_environment"]
+__all__ = ["judge_spawn_time", "server_starts", "spawn_time"]
 
 
 def server_starts(context: CheckContext) -> Outcome:
@@ -32,8 +34,8 @@ def server_starts(context: CheckContext) -> Outcome:
         outcome = _crashed(
             context,
             start,
-            f"the server did not answer GET {start.hub.service_prefix}api "
-            f"within {context.options.server_timeout:g} s",
+            f"the server did not answer GET {start.hub.service_prefix}api within the hub's "
+            f"http_timeout of {start.waited:g} s{_from(context.profile)}",
         )
     # With the hub's version known the server starts at once; the singleuser probe (a few
     # seconds) is then only asked when the start fails, to tell "missing" from "broken".
@@ -46,13 +48,19 @@ def server_starts(context: CheckContext) -> Outcome:
 
 
 def spawn_time(context: CheckContext) -> Outcome:
-    """The server answers well within the hub's start timeout (the pull comes on top)."""
+    """The server answers well within the hub's http_timeout (the pull comes before it)."""
     start = context.server.start(context)
-    return judge_spawn_time(start.seconds, start.state, context.options.spawn_timeout)
+    limit = context.profile.http_timeout
+    return judge_spawn_time(start.seconds, start.state, limit, _from(context.profile))
 
 
-def judge_spawn_time(seconds: float, state: StartState, limit: float) -> Outcome:
-    details: dict[str, object] = {"spawn_seconds": round(seconds, 2), "spawn_timeout": limit}
+def _from(profile: SpawnProfile) -> str:
+    source = profile.source_of("http_timeout")
+    return f" ({source})" if source else ""
+
+
+def judge_spawn_time(seconds: float, state: StartState, limit: float, source: str = "") -> Outcome:
+    details: dict[str, object] = {"spawn_seconds": round(seconds, 2), "http_timeout": limit}
     # A server that never answered but outlasted the hub's timeout fails here too.
     outlasted = state == "timeout" and seconds > limit
     if state != "serving" and not outlasted:
@@ -61,31 +69,27 @@ def judge_spawn_time(seconds: float, state: StartState, limit: float) -> Outcome
     hint = (
         "make the server start faster: fewer or lighter server extensions and startup "
         "scripts (`jupyter server extension list` in the image shows them), no work in "
-        "jupyter_server_config.py; or raise the hub's start timeout (z2jh: "
-        "singleuser.startTimeout) and the spawn-timeout input with it"
+        "jupyter_server_config.py; or raise the hub's http_timeout (z2jh: "
+        "hub.config.KubeSpawner.http_timeout), and the http-timeout input with it"
     )
+    what = f"the hub's http_timeout of {limit:g} s{source}"
     if seconds > limit:
         return Outcome(
             "fail",
-            f"the server took {shown} to answer, above the hub's start timeout of {limit:g} s: "
-            "the hub gives up on it before a user sees it",
+            f"the server took {shown} to answer, {what}: the hub gives up on it before a "
+            "user sees it",
             hint,
             details,
         )
     if seconds > limit / 2:
         return Outcome(
             "warn",
-            f"the server took {shown} to answer, above half the hub's start timeout of "
-            f"{limit:g} s: with the image pull on a new node, spawns will time out",
+            f"the server took {shown} to answer, above half {what}: on a busy node, spawns "
+            "will time out",
             hint,
             details,
         )
-    return Outcome(
-        "pass",
-        f"the server answered after {shown}, within the hub's start timeout of {limit:g} s",
-        None,
-        details,
-    )
+    return Outcome("pass", f"the server answered after {shown}, within {what}", None, details)
 
 
 def _serving(start: ServerStart) -> Outcome:
@@ -116,21 +120,48 @@ def _serving(start: ServerStart) -> Outcome:
 
 def _crashed(context: CheckContext, start: ServerStart, what: str) -> Outcome:
     hub, tail = start.hub, last_lines(start.start_log)
-    details: dict[str, object] = {"log_tail": tail, "hub_api_requests": sorted(set(hub.requests))}
+    details: dict[str, object] = {
+        "log_tail": tail,
+        "hub_api_requests": sorted(set(hub.requests)),
+        "command": _command(context),
+    }
     last = tail[-1] if tail else "no output"
     # Before its first call to the hub the server only reads its config and sets itself up.
     stage = (
-        "it stopped before asking the hub, so look at jupyter_server/notebook config files "
-        "(/etc/jupyter, the environment's etc/jupyter, ~/.jupyter) and server extensions; "
+        "it stopped before asking the hub, so look at the start command, jupyter_server "
+        "config files (/etc/jupyter, the environment's etc/jupyter, ~/.jupyter) and server "
+        "extensions; "
         if not hub.requests
         else ""
     )
-    hint = f"{stage}read the whole log of {_by_hand(context)}"
+    hidden = _hidden_by_home(context, start.start_log)
+    hint = f"{stage}{hidden}read the whole log of {_by_hand(context)}"
     return Outcome("fail", f"{what}; last log line: {last}", hint, details)
 
 
+def _command(context: CheckContext) -> list[str]:
+    """What the hub's spawner runs: the image's ENTRYPOINT, then the profile's cmd + args."""
+    profile = context.profile
+    cmd = [*profile.cmd, *profile.args] if profile.cmd else list(context.facts.cmd)
+    return [*context.facts.entrypoint, *cmd]
+
+
 def _by_hand(context: CheckContext) -> str:
-    return f"`docker run --rm -it {context.facts.ref} jupyterhub-singleuser`"
+    profile = context.profile
+    command = " ".join([*profile.cmd, *profile.args]) if profile.cmd else ""
+    return f"`docker run --rm -it {context.facts.ref} {command}`".replace(" `", "`")
+
+
+def _hidden_by_home(context: CheckContext, text: str) -> str:
+    """A hint when what failed lies under the home folder, which the hub's volume hides."""
+    home = context.profile.home_mount_path
+    if not home or f"{home.rstrip('/')}/" not in text:
+        return ""
+    return (
+        f"the hub mounts the user's home volume over {home}, hiding whatever the image put "
+        "there (a start script, a config, the repository): keep those outside the home "
+        "folder, e.g. in /srv or /opt; "
+    )
 
 
 def _start_failure(context: CheckContext, start: ServerStart) -> Outcome:
@@ -138,12 +169,13 @@ def _start_failure(context: CheckContext, start: ServerStart) -> Outcome:
     assert error is not None  # set whenever the state is "not-started"
     entrypoint = list(context.facts.entrypoint)
     details: dict[str, object] = {"engine_error": error.message, "entrypoint": entrypoint}
+    hidden = _hidden_by_home(context, error.message)
     if entrypoint and entrypoint[0] in error.message:
         return Outcome(
             "fail",
             f"the container cannot start: its ENTRYPOINT {entrypoint[0]} cannot be run "
             f"({error.message})",
-            f"make {entrypoint[0]} exist and be executable in the image (COPY it and "
+            f"{hidden}make {entrypoint[0]} exist and be executable in the image (COPY it and "
             "`chmod +x` it; pangeo-style images need the base image's /srv/start), or fix "
             "ENTRYPOINT in the Dockerfile",
             details,
@@ -151,6 +183,6 @@ def _start_failure(context: CheckContext, start: ServerStart) -> Outcome:
     return Outcome(
         "fail",
         f"the container cannot start: {error.message}",
-        f"run the image by hand to see why: {_by_hand(context)}",
+        f"{hidden}run the image by hand to see why: {_by_hand(context)}",
         details,
     )

@@ -1,8 +1,10 @@
-"""One single-user server per check run, started as a hub's spawner starts it, shared.
+"""One single-user server per spawn profile, started as that hub's spawner starts it, shared.
 
-`server-starts` judges the start; `spawn-time`, `server-log`, `kernel-runs` and `lab-loads`
-use the same running server (a user meets one server, not five), so it is started once, by
-whichever of them asks first, and stopped when the whole check run ends.
+`server-starts` judges the start; `spawn-time`, `server-log`, `server-extensions`,
+`kernel-runs` and `landing-page` use the same running server (a user meets one server, not
+five), so it is started once, by whichever of them asks first. `second-start` then stops it
+and starts it again on the same home volume, which now holds what the first start and the
+checks wrote: a user's second day. Everything is removed when the check run ends.
 """
 
 from __future__ import annotations
@@ -14,19 +16,20 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Literal
 
-from hubimage.check.base import CheckContext, Outcome, home_volume
-from hubimage.check.containers import (
-    ContainerSpec,
-    ContainerStartError,
-    check_labels,
-    running,
-    start_container,
-)
+from hubimage.check.base import CheckContext, Outcome
+from hubimage.check.containers import ContainerStartError, running, start_container
 from hubimage.check.hub_api import HubApiStandIn, serving
-from hubimage.check.probe import SINGLEUSER
+from hubimage.check.profile import SpawnProfile
+from hubimage.check.spawn import (
+    container_environment,
+    prepare_home,
+    server_container,
+    written_files,
+)
 
 POLL_INTERVAL = 0.1
 DEFAULT_HUB_VERSION = "5.0.0"  # told to the server when neither the hub's nor the image's is known
@@ -36,7 +39,7 @@ StartState = Literal["serving", "exited", "timeout", "not-started"]
 
 @dataclass(frozen=True)
 class ServerStart:
-    """How the start went; `seconds` runs from the container's start to the first answer."""
+    """How a start went; `seconds` runs from the container's start to the first answer."""
 
     state: StartState
     seconds: float
@@ -46,6 +49,7 @@ class ServerStart:
     exit_code: int | None = None
     start_log: str = ""  # the server's output up to its first answer (or its end)
     start_error: ContainerStartError | None = None
+    waited: float = 0.0  # how long it was given: the hub's http_timeout
 
     @property
     def prefix_url(self) -> str:
@@ -57,62 +61,94 @@ class ServerStart:
         return self.state == "serving"
 
 
-@dataclass
 class ServerSession:
-    """Starts the server on first `start()`; `close()` stops it and the hub stand-in."""
+    """The server of one profile: started on first `start()`, again by `second_start()`."""
 
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _start: ServerStart | None = None
-    _container: Any = None
-    _stack: ExitStack = field(default_factory=ExitStack)
+    def __init__(self, profile: SpawnProfile, scratch: Path | None = None) -> None:
+        self.profile = profile
+        self._scratch = scratch
+        self._lock = threading.Lock()
+        self._stack = ExitStack()  # the hub stand-in, the home volume, the files
+        self._container_stack: ExitStack | None = None
+        self._container: Any = None
+        self._hub: HubApiStandIn | None = None
+        self._home: str | None = None
+        self._files: Path | None = None
+        self._first: ServerStart | None = None
+        self._second: ServerStart | None = None
+        self.home_prepared = False  # the home volume was given to the user
 
     def start(self, context: CheckContext) -> ServerStart:
         with self._lock:
-            if self._start is None:
-                self._start = self._start_server(context)
-            return self._start
+            if self._first is None:
+                self._first = self._start(context)
+            return self._first
+
+    def second_start(self, context: CheckContext) -> ServerStart:
+        """Stop the first server and start again on the same home (after the checks that
+        use the first server are done: the runner asks for this last)."""
+        with self._lock:
+            if self._first is None:
+                self._first = self._start(context)
+            if self._second is None:
+                self._stop_container()
+                self._second = self._start(context)
+            return self._second
 
     def logs(self) -> str:
-        """The server's whole output so far ("" when it never ran)."""
+        """The running server's whole output so far ("" when it never ran)."""
         if self._container is None:
             return ""
         try:
             raw = self._container.logs(stdout=True, stderr=True)
         except Exception:  # the container is gone: nothing more to read
-            return self._start.start_log if self._start else ""
+            return self._first.start_log if self._first else ""
         return str(raw.decode("utf-8", "replace"))
 
     def close(self) -> None:
         with self._lock:
+            self._stop_container()
             self._stack.close()
-            self._container = None
 
-    def _start_server(self, context: CheckContext) -> ServerStart:
-        port = free_port()
-        origin = f"http://127.0.0.1:{port}"
+    def _stop_container(self) -> None:
+        if self._container_stack is not None:
+            self._container_stack.close()
+        self._container_stack, self._container = None, None
+
+    def _set_up(self, context: CheckContext) -> HubApiStandIn:
+        """Once per session: the hub stand-in, the user's home volume, the files."""
+        if self._hub is not None:
+            return self._hub
         known = context.options.hub_version
         stand_in = HubApiStandIn(version=str(known) if known else DEFAULT_HUB_VERSION)
-        stand_in.origin = origin
-        if context.options.hub_version is None:
+        if known is None:
             _learn_version(context, stand_in)
-        hub = self._stack.enter_context(serving(stand_in))
-        spec = ContainerSpec(
-            context.facts.ref,
-            command=[SINGLEUSER],
-            user=context.spawner_user,
-            environment=spawner_environment(hub, port),
-            tmpfs=home_volume(context),
-            labels=check_labels("server-starts"),
-            start=False,
+        self._hub = self._stack.enter_context(serving(stand_in))
+        if self.profile.home_mount_path:
+            self._home = self._stack.enter_context(context.engine.volume("hubimage-home"))
+            image = context.facts.ref
+            self.home_prepared = prepare_home(context.engine, image, self._home, self.profile)
+        self._files = self._stack.enter_context(written_files(self.profile, self._scratch))
+        return self._hub
+
+    def _start(self, context: CheckContext) -> ServerStart:
+        hub = self._set_up(context)
+        port = free_port()
+        origin = hub.origin = f"http://127.0.0.1:{port}"
+        environment = container_environment(hub, port, self.profile)
+        spec = server_container(
+            context.facts.ref, self.profile, environment, self._home, self._files
         )
-        container = self._stack.enter_context(running(context.engine, spec))
+        self._container_stack = ExitStack()
+        container = self._container_stack.enter_context(running(context.engine, spec))
         self._container = container
         started = time.monotonic()
         try:
             start_container(container)
         except ContainerStartError as error:
             return ServerStart("not-started", 0.0, hub, origin, start_error=error)
-        return _wait_until_serving(context, container, hub, origin, started)
+        start = _wait_until_serving(container, hub, origin, started, self.profile.http_timeout)
+        return replace(start, waited=self.profile.http_timeout)
 
 
 def _learn_version(context: CheckContext, hub: HubApiStandIn) -> None:
@@ -135,10 +171,11 @@ def _learn_version(context: CheckContext, hub: HubApiStandIn) -> None:
 
 
 def _wait_until_serving(
-    context: CheckContext, container: Any, hub: HubApiStandIn, origin: str, started: float
+    container: Any, hub: HubApiStandIn, origin: str, started: float, timeout: float
 ) -> ServerStart:
+    """Poll the server's API until it answers, exits, or the hub's http_timeout is over."""
     url = f"{origin}{hub.service_prefix}api"
-    deadline = started + context.options.server_timeout
+    deadline = started + timeout
     while time.monotonic() < deadline:
         status, body = http_json(url)
         if status == 200:
@@ -161,36 +198,6 @@ def needs_server(context: CheckContext, what: str) -> ServerStart | Outcome:
     if start.serving:
         return start
     return Outcome("skip", f"not {what}: the server did not start (see server-starts)")
-
-
-def spawner_environment(hub: HubApiStandIn, port: int) -> dict[str, str]:
-    """What `Spawner.get_env()` of JupyterHub 5/6 sets for a user's default server.
-
-    JUPYTERHUB_HOST names the hub's own origin, as on hubs that serve users on their own
-    (sub)domain: the server then sends a browser to the stand-in's OAuth pages there.
-    """
-    prefix = hub.service_prefix
-    scopes = json.dumps(hub.access_scopes)
-    return {
-        "JUPYTERHUB_API_TOKEN": hub.token,
-        "JPY_API_TOKEN": hub.token,
-        "JUPYTERHUB_CLIENT_ID": hub.client_id,
-        "JUPYTERHUB_API_URL": hub.url,
-        "JUPYTERHUB_ACTIVITY_URL": f"{hub.url}/users/{hub.user}/activity",
-        "JUPYTERHUB_BASE_URL": hub.base_url,
-        "JUPYTERHUB_SERVICE_PREFIX": prefix,
-        "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}{prefix}",
-        "JUPYTERHUB_USER": hub.user,
-        "JUPYTERHUB_SERVER_NAME": "",
-        "JUPYTERHUB_HOST": hub.hub_origin,
-        "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback",
-        "JUPYTERHUB_OAUTH_SCOPES": scopes,
-        "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopes,
-        "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]",
-        "JUPYTERHUB_COOKIE_HOST_PREFIX_ENABLED": "0",
-        "JUPYTERHUB_PUBLIC_URL": "",
-        "JUPYTERHUB_PUBLIC_HUB_URL": "",
-    }
 
 
 def http_json(

@@ -55,9 +55,19 @@ def singleuser_command(context: CheckContext) -> Outcome:
 def non_root_user(context: CheckContext) -> Outcome:
     """The default user is not root and has the uid the hub runs containers as."""
     identity = context.probe.identity(None)
-    expected = context.options.uid
+    expected = context.profile.uid
     details = _identity_details(identity)
     details["expected_uid"] = expected
+    if expected is None:  # the hub runs the image's own USER
+        if identity.uid == 0:
+            return Outcome(
+                "fail",
+                "the image runs as root (uid 0), and the hub runs it as the image's user",
+                "add `USER 1000` (or `USER jovyan`) at the end of your Dockerfile",
+                details,
+            )
+        return Outcome("pass", f"runs as {identity.who}, as the hub runs it", None, details)
+    source = context.profile.source_of("uid")
     if identity.uid == 0:
         return Outcome(
             "fail",
@@ -73,14 +83,14 @@ def non_root_user(context: CheckContext) -> Outcome:
             f"{expected}: files the image made for uid {identity.uid} are not the user's",
             f"create the user with uid {expected} (`useradd --uid {expected} ...`, then "
             f"`USER {expected}`), or check with --uid {identity.uid} if your hub's spawner "
-            f"runs as uid {identity.uid} (z2jh: singleuser.uid)",
+            f"runs as uid {identity.uid} (z2jh: singleuser.uid; here {source or 'the default'})",
             details,
         )
     if not identity.user:
         return Outcome(
             "warn",
             f"uid {identity.uid} has no entry in /etc/passwd",
-            f"add the user in the image (`useradd --uid {expected} --gid {context.options.gid} "
+            f"add the user in the image (`useradd --uid {expected} --gid {_group(context)} "
             "--create-home jovyan`): git, ssh and conda need a user name",
             details,
         )
@@ -88,9 +98,13 @@ def non_root_user(context: CheckContext) -> Outcome:
 
 
 def home_writable(context: CheckContext) -> Outcome:
-    """$HOME exists and is writable, as the default user and as the hub's uid:gid."""
+    """$HOME exists and is writable, as the default user and as the hub's user and groups.
+
+    (A home the hub mounts its volume over is the volume's, and `second-start` writes into
+    it; this is the image's own $HOME, which is what a hub without home storage gives.)
+    """
     runs = [context.probe.identity(None), context.probe.identity(context.spawner_user)]
-    labels = ["the default user", f"uid {context.options.uid} gid {context.options.gid}"]
+    labels = ["the default user", str(context.spawner_user)]
     details: dict[str, object] = {
         "default_user": _identity_details(runs[0]),
         "spawner_user": _identity_details(runs[1]),
@@ -108,6 +122,10 @@ def home_writable(context: CheckContext) -> Outcome:
         None,
         details,
     )
+
+
+def _group(context: CheckContext) -> int:
+    return context.profile.fs_gid if context.profile.fs_gid is not None else 100
 
 
 def _home_problem(identity: Identity) -> str | None:

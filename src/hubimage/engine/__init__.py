@@ -21,6 +21,7 @@ from typing import Any
 
 import docker
 import docker.errors
+import docker.types
 
 from hubimage.engine.connect import client_like_the_cli
 from hubimage.engine.relabel import buildx_relabel
@@ -242,6 +243,11 @@ class DockerEngine:
                 environment=dict(spec.environment),
                 tmpfs=dict(spec.tmpfs),
                 volumes={host: dict(bind) for host, bind in spec.volumes.items()},
+                mounts=[
+                    docker.types.Mount(path, name, type="volume", no_copy=True)
+                    for name, path in spec.named_volumes.items()
+                ]
+                or None,
                 working_dir=spec.working_dir,
                 labels=dict(spec.labels),
                 network_mode="host",
@@ -263,6 +269,21 @@ class DockerEngine:
         finally:
             with suppress(docker.errors.APIError):
                 container.remove(force=True)
+
+    @contextmanager
+    def volume(self, prefix: str) -> Iterator[str]:
+        """A new, empty named volume for the block (a user's home that outlives a server)."""
+        try:
+            name = self._client.volumes.create(
+                name=f"{prefix}-{os.urandom(6).hex()}", labels={"io.hubimage": prefix}
+            ).name
+        except docker.errors.APIError as error:
+            raise EngineError(f"creating a volume: {_explain(error)}") from error
+        try:
+            yield str(name)
+        finally:
+            with suppress(docker.errors.APIError):
+                self._client.volumes.get(name).remove(force=True)
 
     # --- registries and the engine itself ---------------------------------------------------
 

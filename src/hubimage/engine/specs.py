@@ -29,6 +29,8 @@ class ContainerSpec:
     environment: Mapping[str, str] = field(default_factory=dict)
     tmpfs: Mapping[str, str] = field(default_factory=dict)  # path -> mount options
     volumes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # host -> bind
+    # named volumes, mounted empty (never filled from the image, as a pod's volume is)
+    named_volumes: Mapping[str, str] = field(default_factory=dict)  # volume name -> path
     working_dir: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     start: bool = True  # False: created only; the caller starts it (to time the start)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hubimage.check.model import CheckOptions, CheckReport
+from hubimage.check.model import CheckOptions
 from hubimage.check.options import validate_options
+from hubimage.check.report import SpawnReport
 from hubimage.engine import dumps_label
 from hubimage.errors import ChecksFailedError, RegistryError
 from hubimage.phases.context import RunContext
@@ -20,15 +21,17 @@ if TYPE_CHECKING:  # (start-up: the inventory loads only when a run builds)
     from hubimage.inventory import PackageInventory
 
 
-def check(context: RunContext, image: str) -> CheckReport:
-    """Every check of `image` (in the local engine); the report is also in the outcome."""
+def check(context: RunContext, image: str) -> SpawnReport:
+    """Every check of `image` (in the local engine) as each named hub spawns it; the report
+    is also in the outcome."""
     from hubimage.check import run_checks  # (start-up: every check loads only when checks run)
 
     options = _options(context)
+    profiles, notes = context.services.spawn_profiles(context.reporter)
     reporter = context.reporter
     # The image's own output is in the report: printed, never obeyed by the runner.
     with reporter.group(f"Check {image}"), reporter.untrusted_output():
-        report = run_checks(context.services.engine, image, options)
+        report = run_checks(context.services.engine, image, options, profiles, notes)
         context.outcome.checks = report.as_dict()
         report_checks(report, reporter)
     return report
@@ -37,7 +40,9 @@ def check(context: RunContext, image: str) -> CheckReport:
 def expected_record(context: RunContext) -> dict[str, Any]:
     """What a checks record must say for this run to trust it."""
     options = _options(context)
-    return expected_checks(options.uid, options.gid, options.hub_version, validate_options(options))
+    profiles, _ = context.services.spawn_profiles(context.reporter)
+    spawns = [profile.fingerprint() for profile in profiles]
+    return expected_checks(spawns, options.hub_version, validate_options(options))
 
 
 def record(context: RunContext, image: str, inventory: PackageInventory | None) -> None:

@@ -20,11 +20,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from hubimage.check.profile import SpawnProfile
 from hubimage.engine import DockerEngine
+from hubimage.errors import GitHubError, UsageError
 from hubimage.gha import Reporter
 from hubimage.inputs import RunInputs
 from hubimage.outcome import RunOutcome
-from hubimage.phases.stage_requests import rollout_request
+from hubimage.phases.stage_requests import (
+    default_profile,
+    hub_profiles,
+    local_reader,
+    rollout_request,
+)
 from hubimage.policy import RunPolicy, image_name
 from hubimage.reference import ImageReference
 from hubimage.registry import Login, RegistryClient, credentials_from_environment, resolve_login
@@ -72,6 +79,7 @@ class RunServices:
         self._current: tuple[ImageReference | None] | None = None
         self._backend: Future[BuildBackend] | None = None
         self._session: BuildSession | None = None
+        self._profiles: tuple[list[SpawnProfile], list[str]] | None = None
 
     @property
     def engine(self) -> DockerEngine:
@@ -121,6 +129,42 @@ class RunServices:
                 reporter.info(f"the hub config names {found or 'no image'} now")
             self._current = (found,)
         return self._current[0]
+
+    def spawn_profiles(self, reporter: Reporter) -> tuple[list[SpawnProfile], list[str]]:
+        """How each named hub will spawn the image, read once from its config (through the
+        connection the bump uses), and notes; Zero to JupyterHub's defaults without a hub
+        config, or, with a warning that says why, when the config cannot be read."""
+        if self._profiles is None:
+            self._profiles = self._derive_profiles(reporter)
+        return self._profiles
+
+    def _derive_profiles(self, reporter: Reporter) -> tuple[list[SpawnProfile], list[str]]:
+        inputs = self._inputs
+        config = inputs.hub_config
+        if config is None or not inputs.hubs:
+            return [default_profile(inputs)], []
+        try:
+            if config.in_repository:
+                read, root = self.config_repository.planning_reader(), ""
+            else:
+                read, root = local_reader(config)
+            profiles, notes = hub_profiles(inputs, read, root)
+        except (GitHubError, UsageError) as error:
+            # No token on a fork's pull request, no access to the config repository: the
+            # checks still run, under the defaults, and say so.
+            why = f"the hub config {config} cannot be read ({error.message})"
+            reporter.annotate(
+                "warning",
+                f"{why}: checked under Zero to JupyterHub's defaults instead of "
+                f"{', '.join(inputs.hubs)}'s spawn settings",
+                title="checks",
+            )
+            return [default_profile(inputs)], [f"{why}; checked under the defaults"]
+        reporter.info(
+            f"checking as {', '.join(inputs.hubs)} spawn the image: "
+            f"{len(profiles)} profile(s) from {config}"
+        )
+        return profiles, notes
 
     def probe_backend(self) -> None:
         """Find the build backend in the background while the tag, the registry and the hub

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hubimage.bump.files import confined_reader, repository_root, same_form
+from hubimage.bump.hubfiles import TextReader
 from hubimage.check.model import CheckOptions
+from hubimage.check.profile import ZERO_TO_JUPYTERHUB_PROFILE, Applied, SpawnProfile
 from hubimage.inputs import RunInputs
 from hubimage.policy import image_name
 from hubimage.rollout import RolloutRequest
+from hubimage.spawnprofiles import derive_spawn_profiles
+from hubimage.values import JUPYTERHUB_HTTP_TIMEOUT, Z2JH_UID, HubConfigPath
 
 if TYPE_CHECKING:  # (start-up: the build package loads only when a run builds)
     from hubimage.imagebuild import BuildRequest
@@ -45,23 +51,71 @@ def build_request(inputs: RunInputs, tag: str) -> BuildRequest:
 def check_options(
     inputs: RunInputs, previous_image: str | None, environ: Mapping[str, str] = os.environ
 ) -> CheckOptions:
-    """What the checks run with; the screenshot goes where the action uploads from."""
+    """What the checks run with; the screenshots go where the action uploads from."""
     artifacts = environ.get(ARTIFACTS_ENV)
     if not artifacts and environ.get("RUNNER_TEMP"):
         artifacts = str(Path(environ["RUNNER_TEMP"]) / ARTIFACTS_FOLDER)
     return CheckOptions(
-        uid=inputs.user_id,
         hub_version=inputs.hub_version,
-        server_timeout=inputs.server_timeout,
         context=inputs.context,
         skip=inputs.skip_checks,
-        spawn_timeout=inputs.spawn_timeout,
         max_image_bytes=inputs.max_image_size,
         previous_image=previous_image,
         all_kernels=inputs.all_kernels,
-        lab_url=inputs.lab_url,
         artifacts_dir=Path(artifacts) if artifacts else None,
     )
+
+
+def default_profile(inputs: RunInputs) -> SpawnProfile:
+    """Zero to JupyterHub's defaults, with what the inputs say where no hub config does."""
+    said = {
+        "singleuser.uid": ("user-id", inputs.user_id, Z2JH_UID),
+        "hub.config.Spawner.http_timeout": (
+            "http-timeout",
+            inputs.http_timeout,
+            JUPYTERHUB_HTTP_TIMEOUT,
+        ),
+        "singleuser.defaultUrl": ("default-url", inputs.default_url, None),
+    }
+    applied = tuple(
+        Applied(setting, f"{value:g}" if isinstance(value, float) else str(value), f"input {name}")
+        for setting, (name, value, default) in said.items()
+        if value is not None and value != default
+    )
+    profile = replace(
+        ZERO_TO_JUPYTERHUB_PROFILE,
+        uid=inputs.user_id,
+        http_timeout=inputs.http_timeout,
+        default_url=inputs.default_url,
+        applied=applied,
+    )
+    return profile.with_defaults_noted()
+
+
+def hub_profiles(
+    inputs: RunInputs, read: TextReader, root: str
+) -> tuple[list[SpawnProfile], list[str]]:
+    """The spawn profiles of every hub named in the inputs, read through `read`, and the
+    notes on how they were found (each named after its hub)."""
+    assert inputs.hub_config is not None  # callers ask only with a hub config
+    derived = derive_spawn_profiles(
+        inputs.hub_config.text,
+        read,
+        inputs.hubs,
+        inputs.image,
+        root=root,
+        chart=inputs.chart,
+    )
+    profiles = [profile for hub in derived for profile in hub.profiles]
+    notes = [f"{hub.hub}: {note}" for hub in derived for note in hub.notes]
+    return profiles, notes
+
+
+def local_reader(config: HubConfigPath) -> tuple[TextReader, str]:
+    """A reader of the hub config's local checkout, kept inside its repository, and the
+    repository's root written as the config's path is."""
+    root = repository_root(config.local)
+    return confined_reader(root), same_form(root, config.text)
 
 
 def rollout_request(

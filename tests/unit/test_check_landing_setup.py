@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.check.lab import BROWSER_ENV, find_browser
+from hubimage.check.landing import BROWSER_ENV, find_browser
 from hubimage.check.model import CheckReport, CheckResult, screenshot_markdown
 
 RUN_ENV = {
@@ -37,20 +37,22 @@ def test_a_named_browser_wins_then_the_environment_then_path(
     assert find_browser(str(tmp_path / "missing")) is None  # named but absent: no fallback
 
 
-def lab_result(screenshot: str | None) -> CheckResult:
-    return CheckResult("lab-loads", "pass", "loaded", None, {"screenshot": screenshot})
+def landing_result(screenshot: str | None) -> CheckResult:
+    return CheckResult("landing-page", "pass", "loaded", None, {"screenshot": screenshot})
 
 
 def test_the_summary_links_the_screenshot_to_the_runs_artifacts() -> None:
-    report = CheckReport("img:tag", (lab_result("/tmp/runner/hubimage-artifacts/lab-loads.png"),))
+    report = CheckReport(
+        "img:tag", (landing_result("/tmp/runner/hubimage-artifacts/landing-page.png"),)
+    )
     markdown = report.render_markdown(RUN_ENV)
-    assert "`lab-loads.png` in [this run's artifacts]" in markdown
+    assert "`landing-page.png` in [this run's artifacts]" in markdown
     assert "(https://github.com/org/hub-image/actions/runs/42#artifacts)" in markdown
     # Outside a workflow run it names the file.
-    assert "`/tmp/runner/hubimage-artifacts/lab-loads.png`" in report.render_markdown({})
+    assert "`/tmp/runner/hubimage-artifacts/landing-page.png`" in report.render_markdown({})
 
 
 def test_no_screenshot_no_line() -> None:
-    assert screenshot_markdown([lab_result(None).as_dict()], RUN_ENV) == ""
+    assert screenshot_markdown([landing_result(None).as_dict()], RUN_ENV) == ""
     other = CheckResult("server-starts", "pass", "ok").as_dict()
     assert screenshot_markdown([other], RUN_ENV) == ""
