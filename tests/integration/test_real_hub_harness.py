@@ -129,10 +129,14 @@ def test_slow_server_fails_under_a_short_http_timeout(hub: RealHub, slow_image: 
     with spawned(hub, slow_image, slow) as spawn:
         assert not spawn.started
         assert spawn.hub_error is not None
+        # JupyterHub's own words (4 waits on /user/NAME/, 5 and 6 on /user/NAME/api).
+        assert spawn.hub_error.startswith("Spawn failed: Server at "), spawn.hub_error
         assert "didn't respond in 6 seconds" in spawn.hub_error, spawn.hub_error
         assert spawn.landing_url is None
         assert spawn.seconds is not None and 6 <= spawn.seconds < 30
         assert spawn.environment[spawn_images.SLOW_SECONDS_VARIABLE] == "12"
+        assert spawn.environment_source == "Config.Env"  # the container is gone
+        assert not [line for line in spawn.hub_requests if line != "GET /hub/api"]
     assert "Giving up" in spawn.hub_log
 
 
@@ -141,6 +145,22 @@ def test_slow_server_spawns_under_a_longer_http_timeout(hub: RealHub, slow_image
     with spawned(hub, slow_image, slow) as spawn:
         assert_landed_on_lab(spawn)
         assert spawn.seconds is not None and spawn.seconds >= 12
+        assert f"{spawn_images.SLOW_MESSAGE} 12 seconds" in spawn.container_logs
+
+
+def test_server_that_exits_at_once_fails_at_the_http_timeout(
+    hub: RealHub, singleuser_image: str
+) -> None:
+    crash = SpawnProfile(cmd=("sh", "-c", "echo the server gives up; exit 3"), http_timeout=3)
+    with spawned(hub, singleuser_image, crash) as spawn:
+        assert not spawn.started
+        # The hub does not watch the process: it waits out http_timeout all the same.
+        assert spawn.hub_error is not None
+        assert "didn't respond in 3 seconds" in spawn.hub_error, spawn.hub_error
+        assert spawn.container is not None
+        assert spawn.container["Config"]["Cmd"] == list(crash.cmd or ())
+    # The output was kept, although the container was gone long before.
+    assert spawn.container_logs == "the server gives up\n"
 
 
 def test_image_without_jupyterlab_lands_on_a_404(hub: RealHub, no_lab_image: str) -> None:

@@ -10,6 +10,7 @@ from hubimage.engine import DockerEngine
 from support.fixture_images import build_cached, singleuser_image
 
 SLOW_SECONDS_VARIABLE = "HUBIMAGE_TEST_SLOW_SECONDS"
+SLOW_MESSAGE = "hubimage test image: the server waits"  # printed before the wait
 
 # Loaded by every Jupyter server app (jupyterhub-singleuser among them) before it listens, so
 # the server answers only that many seconds after it started. The delay comes from the
@@ -18,7 +19,9 @@ SLOW_SERVER_CONFIG = f"""\
 import os
 import time
 
-time.sleep(int(os.environ.get("{SLOW_SECONDS_VARIABLE}", "45")))
+seconds = int(os.environ.get("{SLOW_SECONDS_VARIABLE}", "45"))
+print(f"{SLOW_MESSAGE} {{seconds}} seconds", flush=True)
+time.sleep(seconds)
 """
 
 

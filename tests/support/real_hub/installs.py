@@ -10,7 +10,7 @@ processes share one install, and a stamp written last marks it complete, so an i
 install is redone rather than used.
 
 Install all three ahead of the tests (CI does, to time it apart from the tests):
-    PYTHONPATH=tests python3 -m support.real_hub.installs
+    python3 tests/support/real_hub/installs.py
 """
 
 from __future__ import annotations

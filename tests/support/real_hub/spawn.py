@@ -265,7 +265,11 @@ class Browser:
 
 
 def _page_text(page: str, limit: int = 600) -> str:
-    """The words of an HTML page (the hub's error pages), without markup or scripts."""
+    """What a hub page says: its error heading (`500 : Unhandled error starting server
+    NAME`; the cause is in the hub's log), else its words without markup or scripts."""
+    heading = re.search(r'(?s)<div class="error">\s*<h1>(.*?)</h1>', page)
+    if heading:
+        return " ".join(html.unescape(heading.group(1)).split())
     page = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
     return " ".join(text.split())[:limit]
