@@ -15,6 +15,7 @@ from hubimage.check.profile import (
     ZERO_TO_JUPYTERHUB_PROFILE,
     MountedFile,
     SpawnProfile,
+    VolumeMount,
 )
 from hubimage.engine import DockerEngine
 from support import spawn_images
@@ -36,6 +37,8 @@ TWO_I_TWO_C = SpawnProfile(
         ("PRICE", "$$5 for $(NOT_A_VARIABLE)"),
     ),
     memory_limit=GIB,
+    cpu_limit=2.0,
+    volume_mounts=(VolumeMount("/home/jovyan/shared", read_only=True),),
     default_url="/lab",
     http_timeout=120,
 )
@@ -119,9 +122,16 @@ def test_good_image_under_a_2i2c_style_profile(hub: RealHub, singleuser_image: s
         assert container is not None
         assert container["Config"]["Cmd"] == [WRAPPER, "jupyterhub-singleuser"]
         assert container["HostConfig"]["Memory"] == GIB
+        assert container["HostConfig"]["CpuQuota"] == 2 * container["HostConfig"]["CpuPeriod"]
         assert any(bind.endswith(f":{WRAPPER}:ro") for bind in container["HostConfig"]["Binds"])
-        # The wrapper execs the server, so the server is process 1 (whose env we read).
-        assert env["JUPYTERHUB_API_TOKEN"]
+        # The wrapper execs the server: process 1 is the server, whose environment was read.
+        show = "cat /proc/1/cmdline; grep NoNewPrivs /proc/1/status"
+        code, status = spawn.exec(["sh", "-c", show])
+        assert code == 0 and "jupyterhub-singleuser" in status, status
+        assert status.split()[-1] == "1"  # allowPrivilegeEscalation: false
+        code, output = spawn.exec(["touch", "/home/jovyan/shared/x"])
+        assert code != 0 and "Read-only file system" in output
+        assert spawn.exec(["touch", "/home/jovyan/x"])[0] == 0
 
 
 def test_slow_server_fails_under_a_short_http_timeout(hub: RealHub, slow_image: str) -> None:

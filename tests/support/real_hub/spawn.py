@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import secrets
 import shutil
@@ -86,6 +87,14 @@ class RealSpawn:
         """Only the requests the single-user server itself sent to the hub."""
         return [call.line for call in self.hub_calls if call.source == "server"]
 
+    def exec(self, command: list[str], user: str = "") -> tuple[int, str]:
+        """Run `command` in the running server's container (as its user, by default)."""
+        container = self._watcher.container() if self._watcher else None
+        if container is None:
+            raise HubFailed("the server's container is not there")
+        code, output = container.exec_run(command, user=user)
+        return int(code), output.decode("utf-8", "replace")
+
     @property
     def container_logs(self) -> str:
         """The server container's output so far (all of it once the block has ended)."""
@@ -140,15 +149,18 @@ def plan_for(
 ) -> dict[str, Any]:
     """The profile as the hub's spawner applies it (jupyterhub_config.py), field by field.
 
-    `files` are written to `files_dir` with their mode and bind-mounted read-only; the home
-    and other volumes are empty tmpfs mounts owned by uid:fs_gid, group-writable with the
-    setgid bit (what fsGroup makes of a new volume), executable as a PVC is.
+    `files` are written to `files_dir` and bind-mounted read-only, as the kubelet leaves a
+    Secret's files: owned by root, with their mode, and with fsGroup their group is fs_gid
+    and group-readable (the kubelet ORs 0440 into read-only volumes' files). The home and
+    other volumes are empty tmpfs mounts owned by uid:fs_gid (root when unset), group-
+    writable with the setgid bit when fs_gid is set (what fsGroup makes of a new volume),
+    executable as a PVC is.
     """
     file_binds = {}
     for number, mounted in enumerate(profile.files):
         host = files_dir / f"{number}-{Path(mounted.mount_path).name}"
         host.write_bytes(mounted.content)
-        host.chmod(mounted.mode)
+        host.chmod(_secret_file_mode(host, mounted.mode, profile.fs_gid))
         file_binds[str(host)] = mounted.mount_path
     owner = f"uid={profile.uid or 0},gid={profile.fs_gid or 0}"
     mode = "mode=2775" if profile.fs_gid is not None else "mode=0755"
@@ -176,6 +188,16 @@ def plan_for(
         "port": port,
         "labels": labels,
     }
+
+
+def _secret_file_mode(path: Path, mode: int, fs_gid: int | None) -> int:
+    if fs_gid is None:
+        return mode
+    try:
+        os.chown(path, 0, fs_gid)
+    except PermissionError:  # not root: readable by all stands in for readable by fs_gid
+        return mode | 0o444
+    return mode | 0o440
 
 
 class Browser:
