@@ -154,65 +154,79 @@ def running_hub(
     state_dir = Path(tempfile.mkdtemp(prefix=f"hubimage-real-hub-{jupyterhub_major}-"))
     hub_id = secrets.token_hex(4)
     hub_port = free_port()
-    with recording(("127.0.0.1", hub_port)) as recorder:
-        settings = {
-            "user": user,
-            "password": secrets.token_hex(8),
-            "api_token": secrets.token_hex(24),
-            "public_url": f"http://127.0.0.1:{free_port()}",
-            "hub_bind_url": f"http://127.0.0.1:{hub_port}",
-            "hub_connect_url": recorder.url,
-            "proxy_api_url": f"http://127.0.0.1:{free_port()}",
-            "proxy_command": str(install.proxy_command),
-            "state_dir": str(state_dir),
-            "plan_file": str(state_dir / "plan.json"),
-            "container_prefix": f"hubimage-real-hub-{hub_id}",
-            "profile_module": hubimage.check.profile.__file__,
-        }
-        settings_file = state_dir / "settings.json"
-        settings_file.write_text(json.dumps(settings, indent=1))
-        settings_file.chmod(0o600)
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("JUPYTERHUB_", "CONFIGPROXY_", "JPY_")) and key != "PYTHONPATH"
-        }
-        env["HUBIMAGE_REAL_HUB_SETTINGS"] = str(settings_file)
-        env["PATH"] = f"{install.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-        docker_host = _docker_host(engine)
-        if docker_host:
-            env["DOCKER_HOST"] = docker_host
-        log_path = state_dir / "jupyterhub.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [str(install.jupyterhub), "-f", str(CONFIG_FILE)],
-                cwd=state_dir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        hub = RealHub(
-            install=install,
-            engine=engine,
-            user=user,
-            password=settings["password"],
-            hub_id=hub_id,
-            public_url=settings["public_url"],
-            hub_url=settings["hub_bind_url"],
-            api_token=settings["api_token"],
-            state_dir=state_dir,
-            log_path=log_path,
-            recorder=recorder,
-            process=process,
+    try:
+        with recording(("127.0.0.1", hub_port)) as recorder:
+            yield from _run_hub(engine, install, user, state_dir, hub_id, hub_port, recorder)
+    finally:
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def _run_hub(
+    engine: DockerEngine,
+    install: HubInstall,
+    user: str,
+    state_dir: Path,
+    hub_id: str,
+    hub_port: int,
+    recorder: Recorder,
+) -> Iterator[RealHub]:
+    settings = {
+        "user": user,
+        "password": secrets.token_hex(8),
+        "api_token": secrets.token_hex(24),
+        "public_url": f"http://127.0.0.1:{free_port()}",
+        "hub_bind_url": f"http://127.0.0.1:{hub_port}",
+        "hub_connect_url": recorder.url,
+        "proxy_api_url": f"http://127.0.0.1:{free_port()}",
+        "proxy_command": str(install.proxy_command),
+        "state_dir": str(state_dir),
+        "plan_file": str(state_dir / "plan.json"),
+        "container_prefix": f"hubimage-real-hub-{hub_id}",
+        "profile_module": hubimage.check.profile.__file__,
+    }
+    settings_file = state_dir / "settings.json"
+    settings_file.write_text(json.dumps(settings, indent=1))
+    settings_file.chmod(0o600)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("JUPYTERHUB_", "CONFIGPROXY_", "JPY_")) and key != "PYTHONPATH"
+    }
+    env["HUBIMAGE_REAL_HUB_SETTINGS"] = str(settings_file)
+    env["PATH"] = f"{install.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    docker_host = _docker_host(engine)
+    if docker_host:
+        env["DOCKER_HOST"] = docker_host
+    log_path = state_dir / "jupyterhub.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [str(install.jupyterhub), "-f", str(CONFIG_FILE)],
+            cwd=state_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        try:
-            _wait_until_up(hub)
-            yield hub
-        finally:
-            _shut_down(hub)
-    shutil.rmtree(state_dir, ignore_errors=True)
+    hub = RealHub(
+        install=install,
+        engine=engine,
+        user=user,
+        password=settings["password"],
+        hub_id=hub_id,
+        public_url=settings["public_url"],
+        hub_url=settings["hub_bind_url"],
+        api_token=settings["api_token"],
+        state_dir=state_dir,
+        log_path=log_path,
+        recorder=recorder,
+        process=process,
+    )
+    try:
+        _wait_until_up(hub)
+        yield hub
+    finally:
+        _shut_down(hub)
 
 
 def _shut_down(hub: RealHub) -> None:
