@@ -78,7 +78,11 @@ def test_uid_1001_fails_non_root_user_and_passes_when_the_hub_uses_1001(
 ) -> None:
     image = bad_images.uid_1001(docker_engine, singleuser_image)
     report = run_checks(docker_engine, image, CheckOptions())
-    expect(report, {"non-root-user": "fail"})
+    # Its home and working folder are /home/other: the hub's home volume on /home/jovyan
+    # keeps none of what its users save there.
+    changes = {"non-root-user": "fail", "repo-visible": "warn", "second-start": "fail"}
+    expect(report, changes)
+    expect_result(report, "second-start", "outside the home volume on /home/jovyan", "WORKDIR")
     expect_result(report, "non-root-user", "uid 1001", "--uid 1001")
 
     hub_1001 = [replace(ZERO_TO_JUPYTERHUB_PROFILE, uid=1001)]

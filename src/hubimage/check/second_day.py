@@ -69,6 +69,17 @@ def second_start(context: CheckContext) -> Outcome:
     kept = status == 200 and MARK in str(body)
     details["notebook_kept"] = kept
     if not kept:
+        workdir = context.profile.working_dir or context.facts.working_dir or "/"
+        details["working_dir"] = workdir
+        if not _under(workdir, home):
+            return Outcome(
+                "fail",
+                f"a notebook saved on the first start is gone on the second: the server keeps "
+                f"users' files in its folder {workdir}, outside the home volume on {home}",
+                f"set `WORKDIR {home}` in the image (or the hub's working_dir / notebook_dir "
+                f"to {home}), so that what users save lands on their home volume",
+                details,
+            )
         return Outcome(
             "fail",
             f"the server started again, but the notebook saved in {home} on the first start "
@@ -107,6 +118,11 @@ def _save_notebook(start: ServerStart) -> Outcome | None:
             {"http_status": status},
         )
     return None
+
+
+def _under(path: str, folder: str) -> bool:
+    path, folder = path.rstrip("/") or "/", folder.rstrip("/") or "/"
+    return path == folder or path.startswith(f"{folder}/")
 
 
 def _auth(start: ServerStart) -> dict[str, str]:
