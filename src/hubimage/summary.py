@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from hubimage.check.model import screenshot_markdown
+from hubimage.check.report import matrix_rows
 from hubimage.gha import AnnotationLevel, Reporter
 from hubimage.outcome import RunOutcome
 
@@ -29,6 +30,21 @@ def _checks_table(checks: Mapping[str, Any]) -> str:
         status = str(result.get("status", ""))
         rows.append(f"| `{result.get('name')}` | {icon.get(status, '')} {status} | {summary} |")
     return "\n".join(rows)
+
+
+def _profiles_matrix(checks: Mapping[str, Any]) -> list[str]:
+    """Hubs by checks, when the checks ran under more than one spawn profile."""
+    profiles = checks.get("profiles") or []
+    if len(profiles) < 2:
+        return []
+    rows = [
+        (
+            ", ".join(profile.get("stands_for") or [str(profile.get("profile", ""))]),
+            {str(r.get("name")): str(r.get("status")) for r in profile.get("results") or []},
+        )
+        for profile in profiles
+    ]
+    return [*matrix_rows(rows), ""]
 
 
 def _screenshot_line(checks: Mapping[str, Any]) -> list[str]:
@@ -57,6 +73,7 @@ def render_summary(outcome: RunOutcome) -> str:
         "",
         "### Checks",
         "",
+        *_profiles_matrix(outcome.checks),
         _checks_table(outcome.checks),
         *_screenshot_line(outcome.checks),
     ]

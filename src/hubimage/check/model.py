@@ -125,7 +125,18 @@ class CheckReport:
             if result.status == "fail":
                 lines += [f"  {'':4}  {'':<{width}}  | {line}" for line in log_tail(result, 10)]
         lines.append(f"  {self._tally()}")
+        lines += self._spawn_lines()
         return "\n".join(lines)
+
+    def _spawn_lines(self) -> list[str]:
+        """What the server was started with, and where each setting came from."""
+        applied = self.profile.applied
+        if not applied:
+            return []
+        lines = ["  spawned with:"]
+        lines += [f"    {a.setting} = {a.value}  ({a.source})" for a in applied]
+        lines += [f"    not reproduced: {note}" for note in self.profile.not_evaluated]
+        return lines
 
     def render_markdown(self, environ: Mapping[str, str] | None = None) -> str:
         """A GitHub job-summary table (and the screenshot's link, from the run's `environ`)."""
@@ -144,6 +155,23 @@ class CheckReport:
                 f"| {result.seconds:.1f} s |"
             )
         lines += ["", self._tally()]
+        if self.profile.applied:
+            rows = [
+                f"| `{_markdown_cell(a.setting)}` | `{_markdown_cell(a.value)}` "
+                f"| {_markdown_cell(a.source)} |"
+                for a in self.profile.applied
+            ]
+            lines += [
+                "",
+                "<details><summary>Spawned with</summary>",
+                "",
+                "| Setting | Value | From |",
+                "| --- | --- | --- |",
+                *rows,
+                *[f"\nNot reproduced: {_markdown_cell(n)}" for n in self.profile.not_evaluated],
+                "",
+                "</details>",
+            ]
         link = screenshot_markdown([r.as_dict() for r in self.results], environ or {})
         if link:
             lines += ["", link]

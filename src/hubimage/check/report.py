@@ -9,13 +9,13 @@ profile's own table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from hubimage.check.model import CheckReport, CheckResult, Status, screenshot_markdown
 
 _SEVERITY: dict[Status, int] = {"fail": 3, "warn": 2, "pass": 1, "skip": 0}
-_ICON: dict[Status, str] = {"pass": "✅", "warn": "⚠️", "fail": "❌", "skip": "⏭️"}
+_ICON: dict[str, str] = {"pass": "✅", "warn": "⚠️", "fail": "❌", "skip": "⏭️"}
 
 
 @dataclass(frozen=True)
@@ -86,17 +86,12 @@ class SpawnReport:
 
     def matrix(self) -> list[str]:
         """Markdown rows: one per profile, one column per check, an icon in each cell."""
-        if not self.reports:
-            return ["_No checks ran._"]
-        names = [result.name for result in self.reports[0].results]
-        rows = [
-            "| hub / profile | " + " | ".join(f"`{name}`" for name in names) + " |",
-            "| --- |" + " :-: |" * len(names),
-        ]
-        for report in self.reports:
-            icons = [_ICON[report.result(name).status] for name in names]
-            rows.append(f"| {_cell(report.label)} | " + " | ".join(icons) + " |")
-        return rows
+        return matrix_rows(
+            [
+                (report.label, {result.name: result.status for result in report.results})
+                for report in self.reports
+            ]
+        )
 
     def failures(self) -> list[tuple[str, CheckResult]]:
         """(profile label, result) for every failed check, for annotations."""
@@ -106,6 +101,21 @@ class SpawnReport:
             for result in report.results
             if result.status == "fail"
         ]
+
+
+def matrix_rows(rows: Sequence[tuple[str, Mapping[str, str]]]) -> list[str]:
+    """A markdown table of (profile label, {check: status}) rows, the checks as columns."""
+    if not rows:
+        return ["_No checks ran._"]
+    names = list(rows[0][1])
+    table = [
+        "| hub / profile | " + " | ".join(f"`{name}`" for name in names) + " |",
+        "| --- |" + " :-: |" * len(names),
+    ]
+    for label, found in rows:
+        icons = [_ICON.get(found.get(name, "skip"), "") for name in names]
+        table.append(f"| {_cell(label)} | " + " | ".join(icons) + " |")
+    return table
 
 
 def _dicts(report: CheckReport) -> list[dict[str, object]]:

@@ -153,9 +153,14 @@ def _by_hand(context: CheckContext) -> str:
 
 
 def _hidden_by_home(context: CheckContext, text: str) -> str:
-    """A hint when what failed lies under the home folder, which the hub's volume hides."""
+    """A hint when something missing lies under the home folder, which the hub's volume
+    hides (a line of `text` names a path there as not found)."""
     home = context.profile.home_mount_path
-    if not home or f"{home.rstrip('/')}/" not in text:
+    prefix = f"{(home or '').rstrip('/')}/"
+    missing = ("No such file", "not found", "can't open", "cannot open", "does not exist")
+    if not home or not any(
+        prefix in line and any(word in line for word in missing) for line in text.splitlines()
+    ):
         return ""
     return (
         f"the hub mounts the user's home volume over {home}, hiding whatever the image put "
