@@ -151,7 +151,7 @@ def test_the_good_image_passes_under_every_hub(
     assert "http_timeout of 120 s (helm-charts/basehub/values.yaml:" in spawn["summary"]
     assert result(report, "no-home / default", "second-start")["status"] == "skip"
     applied = {a["setting"]: a for a in report["profiles"][0]["applied"]}
-    assert applied["jupyterhub.singleuser.cmd"]["source"].startswith(
+    assert applied["singleuser.cmd"]["source"].startswith(
         "helm-charts/basehub/values.yaml:"
     )
 

@@ -44,6 +44,21 @@ def test_the_environment_is_the_spawners_then_extra_env_expanded_as_the_kubelet_
     assert env["MEM_LIMIT"] == str(2**30) and env["CPU_LIMIT"] == "0.5"
 
 
+def test_extra_env_fills_kubespawners_user_fields_before_the_kubelet_expands_it() -> None:
+    profile = replace(
+        Z2JH,
+        environment=(
+            ("HOME_COPY", "/home/{username}"),
+            ("POD", "{pod_name}"),
+            ("JSON", '{"a": 1}'),  # not a format KubeSpawner can fill: kept as written
+        ),
+    )
+    env = container_environment(HUB, 8888, profile, "quay.io/org/img:1")
+    assert env["HOME_COPY"] == "/home/ada" and env["POD"] == "jupyter-ada"
+    assert env["JSON"] == '{"a": 1}'
+    assert env["JUPYTER_IMAGE"] == env["JUPYTER_IMAGE_SPEC"] == "quay.io/org/img:1"
+
+
 def test_the_defaults_set_no_limits_and_no_default_url() -> None:
     env = container_environment(HUB, 8888, Z2JH)
     assert not {"MEM_LIMIT", "CPU_LIMIT", "JUPYTERHUB_DEFAULT_URL"} & set(env)

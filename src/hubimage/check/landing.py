@@ -146,7 +146,7 @@ def _load(page: Any, visit: PageVisit, prefix_url: str, deadline: float) -> None
     try:
         visit.timed_out = "the page"
         response = page.goto(visit.url, wait_until="domcontentloaded", timeout=left())
-        visit.landed = str(page.url)
+        visit.landed = str(page.url).rstrip("?")
         visit.http_status = response.status if response is not None else None
         request = response.request if response is not None else None
         while request is not None:

@@ -95,6 +95,10 @@ class ServerSession:
                 self._second = self._start(context)
             return self._second
 
+    def running_container(self) -> Any:
+        """The server's container while it runs (the Docker SDK's object), else None."""
+        return self._container
+
     def logs(self) -> str:
         """The running server's whole output so far ("" when it never ran)."""
         if self._container is None:
@@ -135,7 +139,7 @@ class ServerSession:
         hub = self._set_up(context)
         port = free_port()
         origin = hub.origin = f"http://127.0.0.1:{port}"
-        environment = container_environment(hub, port, self.profile)
+        environment = container_environment(hub, port, self.profile, context.facts.ref)
         spec = server_container(
             context.facts.ref, self.profile, environment, self._home, self._files
         )

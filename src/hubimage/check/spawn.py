@@ -73,9 +73,50 @@ def spawner_environment(hub: HubApiStandIn, port: int, profile: SpawnProfile) ->
     return env
 
 
-def container_environment(hub: HubApiStandIn, port: int, profile: SpawnProfile) -> dict[str, str]:
-    """The spawner's variables, then `extraEnv` expanded as the kubelet expands it."""
-    return expand_kubelet_env(spawner_environment(hub, port, profile), profile.environment)
+def container_environment(
+    hub: HubApiStandIn, port: int, profile: SpawnProfile, image: str = ""
+) -> dict[str, str]:
+    """The spawner's variables, then `extraEnv`: its `{username}`-style fields filled in as
+    KubeSpawner fills them, then `$(VAR)` expanded as the kubelet expands it."""
+    spawner = spawner_environment(hub, port, profile)
+    if image:  # KubeSpawner's own, after JupyterHub's
+        spawner["JUPYTER_IMAGE_SPEC"] = spawner["JUPYTER_IMAGE"] = image
+    fields = _user_fields(hub.user)
+    extra = [(name, _fill(value, fields)) for name, value in profile.environment]
+    return expand_kubelet_env(spawner, extra)
+
+
+def _user_fields(user: str) -> dict[str, object]:
+    """KubeSpawner's `_expand_user_properties` fields for the check's user and default
+    server, in its "safe" slug scheme (the check's user name is a safe slug already)."""
+    escaped = "".join(c if c.islower() or c.isdigit() else f"-{ord(c):x}" for c in user)
+    return {
+        "userid": 1,
+        "unescaped_username": user,
+        "unescaped_servername": "",
+        "hubnamespace": "user",
+        "username": user,
+        "servername": "",
+        "user_server": user,
+        "safe_username": user,
+        "safe_servername": "",
+        "safe_user_server": user,
+        "escaped_username": escaped,
+        "escaped_servername": "",
+        "escaped_user_server": f"{escaped}--",
+        "pod_name": f"jupyter-{user}",
+        "pvc_name": f"claim-{user}",
+        "namespace": "default",
+    }
+
+
+def _fill(value: str, fields: Mapping[str, object]) -> str:
+    """`str.format` as KubeSpawner applies it to each extraEnv value; a value it cannot
+    format (a brace of JSON, an unknown field) is kept as written."""
+    try:
+        return value.format(**fields)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return value
 
 
 def server_command(profile: SpawnProfile, environment: Mapping[str, str]) -> list[str] | None:
