@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from contextlib import redirect_stdout
 from typing import Any
 
-from figures import INFO, Figure, Target
+from figures import Figure, Target
 
 Series = dict[str, dict[int, float]]  # scenario -> hubs -> seconds
 MAX_BUMP_SECONDS = 1.0
@@ -120,24 +120,29 @@ def check_figures(repeat: int) -> tuple[list[Figure], dict[str, Any]]:
         result = bench_checks.main(["--repeat", str(repeat)])
     medians: dict[str, float] = result["medians_s"]  # type: ignore[assignment]
     samples: dict[str, list[float]] = result["samples_s"]  # type: ignore[assignment]
-    bare = medians["docker_run_true"]
+    further: float = result["further_profile_s"]  # type: ignore[assignment]
+    ref = result["baseline_ref"]
     note = f"medians of {repeat} after one warm-up each"
-    rows = (
-        ("all_but_lab", "5 check suite without lab-loads (warm image)", Target("seconds", 8)),
-        ("lab_loads", "5 lab-loads alone, server start included", Target("seconds", 15)),
-        ("full_suite", "5 full check suite (warm image)", INFO),
-    )
     figures = [
         Figure(
-            scenario,
-            medians[key],
-            bare,
-            "docker run --rm IMAGE true",
-            target,
-            samples=samples[key],
-            baseline_samples=samples["docker_run_true"],
-            note=note if key == "full_suite" else "",
-        )
-        for key, scenario, target in rows
+            "5 every check, one 2i2c-style profile (warm image)",
+            medians["one_profile"],
+            medians["baseline"],
+            f"every check of {ref} (generic settings)",
+            Target("ratio", bench_checks.TARGETS["one_profile"]),
+            samples=samples["one_profile"],
+            baseline_samples=samples["baseline"],
+            note=note,
+        ),
+        Figure(
+            "5 each further distinct profile (of three)",
+            further,
+            medians["one_profile"],
+            "one profile",
+            Target("ratio", bench_checks.TARGETS["further_profile"]),
+            samples=samples["three_profiles"],
+            baseline_samples=samples["one_profile"],
+            note="(three profiles - one) / 2",
+        ),
     ]
     return figures, dict(result)

@@ -20,7 +20,10 @@ import pytest
 
 from hubimage.engine import DockerEngine
 from support import spawn_images
+from support.action_runner import assert_nothing_published, run_action
+from support.gitrepo import commit_files, init_repo
 from support.hub_trees import hubploy_tree, two_i2c_tree
+from support.registry_fixtures import RunningRegistry
 
 pytestmark = pytest.mark.integration
 
@@ -151,9 +154,7 @@ def test_the_good_image_passes_under_every_hub(
     assert "http_timeout of 120 s (helm-charts/basehub/values.yaml:" in spawn["summary"]
     assert result(report, "no-home / default", "second-start")["status"] == "skip"
     applied = {a["setting"]: a for a in report["profiles"][0]["applied"]}
-    assert applied["singleuser.cmd"]["source"].startswith(
-        "helm-charts/basehub/values.yaml:"
-    )
+    assert applied["singleuser.cmd"]["source"].startswith("helm-charts/basehub/values.yaml:")
 
 
 def test_a_start_script_that_refuses_the_hubs_wrapper_fails_only_under_that_hub(
@@ -266,3 +267,41 @@ def test_a_server_answering_after_45_s_fails_under_30_and_passes_under_120(
     code, report, _ = check(image, cluster, ("patient",), only, root_of(cluster))
     assert code == 0
     assert statuses(report)["patient / default"] == {"server-starts": "pass", "spawn-time": "pass"}
+
+
+def test_the_action_pushes_and_bumps_only_when_every_named_hubs_profiles_pass(
+    tmp_path: Path, docker_engine: DockerEngine, registry_htpasswd: RunningRegistry
+) -> None:
+    # The image repository builds on the image whose start script refuses 2i2c's wrapper.
+    base = spawn_images.dispatching_start_image(docker_engine)
+    workdir = init_repo(tmp_path / "hub-image")
+    commit_files(workdir, {"image/Dockerfile": f"FROM {base}\n"}, "image")
+    cluster = two_i2c_tree(tmp_path / "infrastructure", {"wrapped": "{}", "plain": HUBS["plain"]})
+    only_server = "server-log,server-extensions,kernel-runs,landing-page,second-start,image-size"
+    values = {
+        "context": "image",
+        "image": f"{registry_htpasswd.host}/spawn/img",
+        "registry-username": registry_htpasswd.username,
+        "registry-password": registry_htpasswd.password,
+        "hub-config": str(cluster),
+        "bump-mode": "file",
+        "skip-checks": only_server,
+    }
+    refused = run_action(workdir, "push", {**values, "hubs": "plain, wrapped"}, tmp_path)
+    assert refused.returncode == 1, refused.stderr[-3000:]
+    assert refused.outputs["pushed"] == "false"
+    assert_nothing_published(refused, registry_htpasswd, "spawn/img")
+    checks = json.loads(refused.outputs["checks"])
+    assert [p["stands_for"] for p in checks["profiles"]] == [
+        ["plain / default"],
+        ["wrapped / default"],
+    ]
+    assert "| plain / default | ✅ |" in refused.summary  # the hubs-by-checks table
+    assert "| wrapped / default | ❌ |" in refused.summary
+    assert "checking as plain, wrapped spawn the image: 2 profile(s)" in refused.stderr
+
+    accepted = run_action(workdir, "push", {**values, "hubs": "plain"}, tmp_path)
+    assert accepted.returncode == 0, accepted.stderr[-3000:]
+    assert accepted.outputs["pushed"] == "true" and accepted.outputs["bump-result"] == "updated"
+    own = (cluster.parent / "plain.values.yaml").read_text()
+    assert f"{registry_htpasswd.host}/spawn/img" in own and accepted.outputs["tag"] in own
