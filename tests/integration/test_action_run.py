@@ -419,3 +419,30 @@ def test_check_false_builds_and_pushes_in_one_buildx_call_then_bumps_the_served_
         labels = client.image_labels(repository, outputs["digest"]) or {}
     assert json.loads(labels[CHECKS_LABEL])["checked"] is False
     assert registry_htpasswd.password not in run.everything + calls.read_text()
+
+
+def test_a_hub_config_the_run_cannot_read_means_the_defaults_and_a_warning_saying_why(
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    config_repo: GitHubStandIn,
+    repository: str,
+) -> None:
+    # A pull request's token that cannot reach the config repository: the checks still run,
+    # under Zero to JupyterHub's defaults, and the run says so instead of staying silent.
+    workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
+    run = run_with_config_repo(
+        workdir,
+        "pull_request",
+        registry_htpasswd,
+        repository,
+        config_repo,
+        tmp_path,
+        **{"github-token": "not-a-token-of-this-repository", "skip-checks": "landing-page"},
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert f"::warning title=checks::the hub config {CONFIG_PATH} cannot be read" in run.stderr
+    checks = json.loads(run.outputs["checks"])
+    assert checks["profiles"][0]["profile"] == "Zero to JupyterHub defaults"
+    assert any("checked under the defaults" in note for note in checks["notes"])
+    assert not checks["failed"]

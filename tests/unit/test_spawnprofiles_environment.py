@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubimage.check.profile import expand_kubelet_env
+from hubimage.check.kubelet import expand_kubelet_env
 from hubimage.spawnprofiles.environment import pod_order
 from support.spawnprofile_fixtures import applied, basehub_repo, derive
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 
 from hubimage.values import (
@@ -176,35 +176,6 @@ def distinct_profiles(profiles: Sequence[SpawnProfile]) -> list[tuple[SpawnProfi
         else:
             seen[key] = (profile, [profile.label])
     return list(seen.values())
-
-
-_REFERENCE = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
-
-
-def expand_kubelet_env(
-    spawner_env: Mapping[str, str], extra: Sequence[tuple[str, str]]
-) -> dict[str, str]:
-    """The container's environment as the kubelet builds it from the pod's `env` list.
-
-    KubeSpawner lists the spawner's own variables (JUPYTERHUB_*, MEM_LIMIT, ...) first and
-    `extraEnv` after them, later entries winning. Each value may refer to a variable listed
-    before it as `$(NAME)`; `$$` is a literal `$`; a reference to an unknown name stays as
-    written (Kubernetes' `dependent environment variables`).
-    """
-    env = dict(spawner_env)
-    for name, value in extra:
-        env[name] = _expand(value, env)
-    return env
-
-
-def _expand(value: str, known: Mapping[str, str]) -> str:
-    def one(match: re.Match[str]) -> str:
-        if match.group(0) == "$$":
-            return "$"
-        name = match.group(1)
-        return known[name] if name in known else match.group(0)
-
-    return _REFERENCE.sub(one, value)
 
 
 _QUANTITY = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([KMGT]i?|[kmgt]|)([Bb]?)")

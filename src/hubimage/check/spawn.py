@@ -30,7 +30,8 @@ from pathlib import Path
 
 from hubimage.check.containers import ContainerSpec, check_labels, run_to_end
 from hubimage.check.hub_api import HubApiStandIn
-from hubimage.check.profile import SpawnProfile, expand_kubelet_env
+from hubimage.check.kubelet import expand_kubelet_env
+from hubimage.check.profile import SpawnProfile
 from hubimage.engine import DockerEngine
 
 PREPARE_TIMEOUT = 60.0

@@ -27,7 +27,7 @@ from pathlib import Path
 import docker.errors
 import requests
 
-import hubimage.check.profile
+import hubimage.check.kubelet
 from hubimage.engine import DockerEngine
 from support.real_hub.installs import HubInstall, hub_install
 from support.real_hub.recorder import Recorder, recording
@@ -182,7 +182,7 @@ def _run_hub(
         "state_dir": str(state_dir),
         "plan_file": str(state_dir / "plan.json"),
         "container_prefix": f"hubimage-real-hub-{hub_id}",
-        "profile_module": hubimage.check.profile.__file__,
+        "profile_module": hubimage.check.kubelet.__file__,
     }
     settings_file = state_dir / "settings.json"
     settings_file.write_text(json.dumps(settings, indent=1))

@@ -1,7 +1,7 @@
 """The config every real hub of the harness runs with (`jupyterhub -f` this file).
 
 It runs inside the hub's own virtualenv, not the tests' Python: it imports only the standard
-library, JupyterHub and DockerSpawner, plus `hubimage/check/profile.py` loaded by its path (it
+library, JupyterHub and DockerSpawner, plus `hubimage/check/kubelet.py` loaded by its path (it
 needs nothing but the standard library). Its settings come from a JSON file named by
 $HUBIMAGE_REAL_HUB_SETTINGS (ports, the user, the harness's API token); the spawn plan (the
 image and what the spawn profile says) from a JSON file the harness writes before each spawn,
