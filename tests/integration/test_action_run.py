@@ -316,7 +316,7 @@ def test_a_published_tag_hubimage_did_not_check_is_checked_before_any_bump(
     assert "2026.01.01" in config_text(config_repo, "main")
 
 
-def test_a_checks_label_written_for_another_uid_does_not_skip_the_checks(
+def test_a_checks_label_written_for_another_spawn_does_not_skip_the_checks(
     tmp_path: Path,
     docker_engine: DockerEngine,
     singleuser_image: str,
@@ -339,13 +339,18 @@ def test_a_checks_label_written_for_another_uid_does_not_skip_the_checks(
     assert first.outputs["pushed"] == "true"
     docker_engine.remove_image(f"{first.outputs['image']}:{first.outputs['tag']}")
 
-    # The hub runs users as 1001: that record says nothing about it. The image is pulled and
-    # checked again, fails non-root-user, and no hub is pointed at it.
+    # The hub now runs users as 1001 (its config says so): that record says nothing about
+    # it. The image is pulled and checked again, fails non-root-user, and no hub is pointed
+    # at it.
+    as_1001 = HUBS_YAML.replace(
+        "        singleuser:\n", "        singleuser:\n          uid: 1001\n", 1
+    )
+    config_repo.commit_file(CONFIG_REPO, "main", CONFIG_PATH, as_1001, "Users run as 1001")
     second = run_with_config_repo(
-        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path, **{"user-id": "1001"}
+        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path
     )
     assert second.returncode == 1, second.stderr[-3000:]
-    assert "its checks label was written for other uid" in second.stderr
+    assert "its checks label was written for other spawns" in second.stderr
     assert "::error title=check non-root-user::" in second.stderr
     assert second.outputs["bump-result"] == "skipped"
     assert not config_repo.repos[CONFIG_REPO].pulls

@@ -123,6 +123,12 @@ def statuses(report: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     return found
 
 
+def expect_check(report: Mapping[str, Any], name: str, wanted: Mapping[str, str]) -> None:
+    """Check `name` has, under each hub / profile of `wanted`, the status it names."""
+    found = statuses(report)
+    assert {label: found[label][name] for label in wanted} == dict(wanted), found
+
+
 def result(report: Mapping[str, Any], label: str, name: str) -> dict[str, Any]:
     profile = next(p for p in report["profiles"] if label in p["stands_for"])
     return next(r for r in profile["results"] if r["name"] == name)
@@ -165,9 +171,7 @@ def test_a_start_script_that_refuses_the_hubs_wrapper_fails_only_under_that_hub(
         image, cluster, ("wrapped", "plain"), ("server-starts",), root_of(cluster)
     )
     assert code == 1
-    found = statuses(report)
-    assert found["wrapped / default"]["server-starts"] == "fail"
-    assert found["plain / default"]["server-starts"] == "pass"
+    expect_check(report, "server-starts", {"wrapped / default": "fail", "plain / default": "pass"})
     failed = result(report, "wrapped / default", "server-starts")
     assert "refusing to run unknown command /mnt/hubimage-test/run" in failed["summary"]
     assert failed["details"]["command"][-2:] == ["/mnt/hubimage-test/run", "jupyterhub-singleuser"]
@@ -180,9 +184,9 @@ def test_an_extra_env_that_changes_the_server_fails_only_where_the_hub_sets_it(
     only = ("server-starts",)
     code, report, _ = check(image, cluster, ("custom-root", "plain"), only, root_of(cluster))
     assert code == 1
-    found = statuses(report)
-    assert found["custom-root / default"]["server-starts"] == "fail"
-    assert found["plain / default"]["server-starts"] == "pass"
+    expect_check(
+        report, "server-starts", {"custom-root / default": "fail", "plain / default": "pass"}
+    )
     # $(JUPYTERHUB_USER) was expanded, as the kubelet expands it, before the server read it.
     failed = result(report, "custom-root / default", "server-starts")
     assert "/home/jovyan/hubimage-check/notebooks" in " ".join(failed["details"]["log_tail"])
@@ -195,11 +199,13 @@ def test_a_start_above_the_memory_limit_fails_under_the_small_hub_and_choice(
     hubs = ("small", "wrapped", "choices")
     code, report, _ = check(image, cluster, hubs, ("server-starts",), root_of(cluster))
     assert code == 1
-    found = statuses(report)
-    assert found["small / default"]["server-starts"] == "fail"
-    assert found["choices / Pick a size size=small"]["server-starts"] == "fail"
-    assert found["wrapped / default"]["server-starts"] == "pass"  # basehub's 1G
-    assert found["choices / Pick a size size=large"]["server-starts"] == "pass"
+    wanted = {
+        "small / default": "fail",
+        "choices / Pick a size size=small": "fail",
+        "wrapped / default": "pass",  # basehub's 1G
+        "choices / Pick a size size=large": "pass",
+    }
+    expect_check(report, "server-starts", wanted)
     failed = result(report, "small / default", "server-starts")
     assert "exited with code 137" in failed["summary"]  # the kernel's OOM kill
 
@@ -211,10 +217,8 @@ def test_default_urls_lab_and_tree_load_and_one_the_image_does_not_serve_fails(
     hubs = ("wrapped", "tree", "rstudio")
     code, report, _ = check(image, cluster, hubs, ("landing-page",), root_of(cluster))
     assert code == 1
-    found = statuses(report)
-    assert found["wrapped / default"]["landing-page"] == "pass"
-    assert found["tree / default"]["landing-page"] == "pass"
-    assert found["rstudio / default"]["landing-page"] == "fail"
+    wanted = {"wrapped / default": "pass", "tree / default": "pass", "rstudio / default": "fail"}
+    expect_check(report, "landing-page", wanted)
     assert result(report, "tree / default", "landing-page")["details"]["landed"].endswith("/tree")
     rstudio = result(report, "rstudio / default", "landing-page")
     assert rstudio["details"]["http_status"] == 404

@@ -20,9 +20,7 @@ from hubimage.check.model import CheckOptions
 from hubimage.check.probe import ImageFacts, ImageProbe
 from hubimage.check.profile import (
     ZERO_TO_JUPYTERHUB_PROFILE,
-    MountedFile,
     SpawnProfile,
-    VolumeMount,
 )
 from hubimage.check.server import server_starts, spawn_time
 from hubimage.check.session import ServerSession
@@ -30,24 +28,10 @@ from hubimage.engine import DockerEngine
 from hubimage.values import HubVersion
 from support import spawn_images
 from support.real_hub import JUPYTERHUB_VERSIONS, RealHub, RealSpawn, running_hub, spawn_on_real_hub
+from support.spawn_profiles import STARTUP_AND_HANDSHAKE, TWO_I_TWO_C
 
 pytestmark = pytest.mark.integration
 
-WRAPPER = "/usr/local/bin/hubimage-start"
-TWO_I_TWO_C = replace(
-    ZERO_TO_JUPYTERHUB_PROFILE,
-    hub="2i2c-style",
-    cmd=(WRAPPER, "jupyterhub-singleuser"),
-    files=(MountedFile(WRAPPER, b'#!/bin/sh\nexec "$@"\n', 0o755),),
-    environment=(
-        ("SCRATCH_BUCKET", "gs://scratch-bucket/$(JUPYTERHUB_USER)"),
-        ("PRICE", "$$5 for $(NOT_A_VARIABLE)"),
-    ),
-    memory_limit=1024**3,
-    volume_mounts=(VolumeMount("/home/jovyan/shared", read_only=True),),
-    default_url="/lab",
-    http_timeout=120,
-)
 SLOW = replace(
     ZERO_TO_JUPYTERHUB_PROFILE,
     environment=((spawn_images.SLOW_SECONDS_VARIABLE, "12"),),
@@ -70,12 +54,6 @@ PER_SPAWN = {
 # stand-in sets them as 5 and 6 do).
 DIFFERENT = {"JUPYTERHUB_HOST"}
 NEWER_THAN_4 = {"JUPYTERHUB_PUBLIC_URL", "JUPYTERHUB_PUBLIC_HUB_URL"}
-STARTUP_AND_HANDSHAKE = [
-    "GET /hub/api",  # the server asks the hub's version at start-up
-    "GET /hub/api/oauth2/authorize",  # the browser, sent there by the server
-    "POST /hub/api/oauth2/token",  # the server swaps the code for a token
-    "GET /hub/api/user",  # and asks whose token it is
-]
 
 
 @dataclass

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from support.gitrepo import commit_files, init_repo
+from support.spawnprofile_fixtures import BASEHUB_CHART, DASKHUB_CHART
 
 # As basehub's: a Python wrapper in front of jupyterhub-singleuser (2i2c's checks a package
 # for a vulnerability first), mounted from singleuser.extraFiles, mode 0755 read as octal.
@@ -59,26 +60,6 @@ jupyterhub:
           mountPath: /home/jovyan/shared
           subPath: _shared
           readOnly: true
-"""
-
-BASEHUB_CHART = """\
-apiVersion: v2
-name: basehub
-version: "0.1.0"
-dependencies:
-  - name: jupyterhub
-    version: 4.3.3
-    repository: https://jupyterhub.github.io/helm-chart/
-"""
-
-DASKHUB_CHART = """\
-apiVersion: v2
-name: daskhub
-version: "0.1.0"
-dependencies:
-  - name: basehub
-    version: "0.1.0"
-    repository: file://../basehub
 """
 
 

@@ -1,4 +1,6 @@
-"""`hubimage check`: prove an image will run on a JupyterHub before it is pushed."""
+"""`hubimage check`: prove an image will run on each hub as that hub spawns it, before it is
+pushed. `run_checks(engine, image, options, profiles)` gives a `SpawnReport`: one
+`CheckReport` per distinct `SpawnProfile` (profile.py; spawnprofiles derives them)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from hubimage.check.model import (
     CheckResult,
     Status,
 )
+from hubimage.check.profile import ZERO_TO_JUPYTERHUB_PROFILE, SpawnProfile
+from hubimage.check.report import SpawnReport
 from hubimage.values import CHECK_NAMES
 
 if TYPE_CHECKING:
@@ -19,9 +23,12 @@ if TYPE_CHECKING:
 __all__ = [
     "CHECK_NAMES",
     "DEFAULT_SIZE_WARN_BYTES",
+    "ZERO_TO_JUPYTERHUB_PROFILE",
     "CheckOptions",
     "CheckReport",
     "CheckResult",
+    "SpawnProfile",
+    "SpawnReport",
     "Status",
     "run_checks",
 ]
