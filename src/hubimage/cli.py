@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import MutableMapping, Sequence
+from pathlib import Path
 
 from hubimage import __version__
 from hubimage.errors import EXIT_BAD_INPUT, HubimageError, exit_code_for
 from hubimage.gha import Reporter
-from hubimage.inputs import INPUTS
+from hubimage.input_specs import INPUTS
 from hubimage.values import KERNEL_TIMEOUT, LANDING_TIMEOUT
 
 
@@ -54,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--build-engine",  # its old name, still taken
         help="auto (default: buildx where it runs), buildx or legacy",
     )
+    build.add_argument("--buildx-builder", help="the buildx builder to build with")
 
     check = verbs.add_parser("check", help="check the image as each hub will spawn it")
     check.add_argument("image")
@@ -158,6 +162,20 @@ def _without_location(error: HubimageError) -> str:
     return error.message[prefix.end() :] if prefix else error.message
 
 
+def scratch_under_runner_temp(environ: MutableMapping[str, str]) -> None:
+    """On GitHub's runners, every scratch folder (the scrubbed context's copy, buildx's
+    metadata, the extraFiles of a spawn, the browser's profile, repo2docker's clones) goes
+    under RUNNER_TEMP: the workspace's disk, where hard links from the checkout work, not
+    /tmp, which on ubuntu-latest is a small RAM disk. TMPDIR carries it to child processes."""
+    runner_temp = environ.get("RUNNER_TEMP")
+    if not runner_temp:
+        return
+    scratch = Path(runner_temp) / "hubimage-scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    environ["TMPDIR"] = str(scratch)
+    tempfile.tempdir = str(scratch)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     reporter = Reporter()
@@ -165,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from hubimage.secrets import SECRETS  # (start-up: as above)
 
     SECRETS.subscribe(reporter.mask)  # every secret, from wherever it comes, is masked
+    scratch_under_runner_temp(os.environ)
 
     handler = {
         "build": commands.build_command,

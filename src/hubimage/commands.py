@@ -50,6 +50,7 @@ BUILD_FLAGS = {
     "pangeo-base-tag": "--pangeo-base-tag",
     "build-secrets": "--build-secret",
     "build-backend": "--build-backend",
+    "buildx-builder": "--buildx-builder",
 }
 BUMP_FLAGS = {
     "hub-config": "--config",
@@ -100,8 +101,10 @@ def build_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult
         pangeo_base_tag=args.pangeo_base_tag,
         build_secrets=args.build_secret,
         build_backend=args.build_backend,
+        buildx_builder=args.buildx_builder,
     )
     inputs = parse_inputs(raw, flags=BUILD_FLAGS)
+    use_buildx_builder(inputs.buildx_builder)
     if inputs.image is None:
         raise UsageError("--image is required")
     tag = inputs.tag or compute_tag(inputs.context, inputs.tag_scheme)
@@ -306,17 +309,26 @@ def bump_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
 
 
 def run_command(args: argparse.Namespace, reporter: Reporter) -> CommandResult:
-    from hubimage.inputs import INPUTS, parse_inputs, read_action_inputs  # (start-up)
+    from hubimage.input_specs import INPUTS  # (start-up)
+    from hubimage.inputs import parse_inputs, read_action_inputs  # (start-up)
     from hubimage.pipeline import run_pipeline  # (start-up: a verb loads only its stage)
 
     raw = read_action_inputs(os.environ)
     for spec in INPUTS:
         if spec.secret:
             SECRETS.add(raw[spec.name])  # masked before anything else runs
-    for spec in INPUTS:
-        value = getattr(args, spec.name, None)
-        if value is not None:
-            raw[spec.name] = value
-    inputs = parse_inputs(raw)
+    given = {spec.name: getattr(args, spec.name, None) for spec in INPUTS}
+    flags = {name: f"--{name}" for name, value in given.items() if value is not None}
+    raw.update({name: value for name, value in given.items() if value is not None})
+    inputs = parse_inputs(raw, flags=flags)  # an error names the flag where one gave it
+    use_buildx_builder(inputs.buildx_builder)
     outcome = run_pipeline(inputs, reporter)
     return outcome.as_dict(), EXIT_OK
+
+
+def use_buildx_builder(name: str | None) -> None:
+    """Every buildx call of this process and its children (repo2docker's buildx engine
+    among them) builds on the named builder, as `docker buildx build --builder NAME` does:
+    BUILDX_BUILDER is buildx's own variable for it."""
+    if name:
+        os.environ["BUILDX_BUILDER"] = name

@@ -7,13 +7,16 @@ action runs them with bare Python before anything is installed.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hubimage.errors import BadInputError, UsageError
+from hubimage.errors import BadInputError, ConfigError, UsageError
 from hubimage.reference import ImageReference, validate_tag
 from hubimage.secrets import SECRETS
 from hubimage.values import CHECK_NAMES, HubConfigPath, HubVersion, check_name, parse_size
+from hubimage.yamlpaths import parse_path
 
 if TYPE_CHECKING:  # the action checks inputs with the standard library alone, before pip runs
     from hubimage.gha import Reporter
@@ -42,9 +45,60 @@ def repository(name: str, text: str) -> str | None:
 
 def config_path(text: str, in_repository: bool) -> HubConfigPath | None:
     """`hub-config`. In commit and pr modes a path in the config repository: relative, never
-    leaving it with `..`. In file mode a local path the workflow chose (the values files it
-    lists are kept inside its repository by the bump itself)."""
-    return HubConfigPath.parse(text, in_repository=in_repository) if text else None
+    leaving it with `..`. In file mode a local path the workflow chose, which must be there
+    (the values files it lists are kept inside its repository by the bump itself)."""
+    if not text:
+        return None
+    path = HubConfigPath.parse(text, in_repository=in_repository)
+    if not in_repository and not path.local.exists():
+        raise UsageError(f"input 'hub-config': {text!r} does not exist")
+    return path
+
+
+def context(text: str) -> Path:
+    """`context`: the image repository's folder, which must be there."""
+    folder = Path(text or ".")
+    if not folder.is_dir():
+        raise UsageError(f"input 'context': {text!r} is not a folder")
+    return folder
+
+
+_SCHEMES = ("content", "sha", "date", "latest")
+_TEMPLATE_FIELDS = {"content", "sha", "date"}
+
+
+def tag_scheme(text: str) -> str:
+    """`tag-scheme`: content, sha, date, latest, or a template of {content}, {sha}, {date}."""
+    scheme = text or "content"
+    if scheme in _SCHEMES:
+        return scheme
+    if "{" not in scheme:
+        raise UsageError(
+            f"input 'tag-scheme': {text!r} is not one of {', '.join(_SCHEMES)} or a "
+            "template such as {date}-{sha:7}"
+        )
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(scheme) if name}
+    except ValueError as error:
+        raise UsageError(f"input 'tag-scheme': {text!r} is malformed: {error}") from error
+    unknown = names - _TEMPLATE_FIELDS
+    if unknown:
+        raise UsageError(
+            f"input 'tag-scheme': {text!r} has unknown fields: {', '.join(sorted(unknown))} "
+            "(the fields are {content}, {sha} and {date})"
+        )
+    return scheme
+
+
+def image_path(text: str) -> str | None:
+    """`image-path`: a dotted path into the hub config, such as a.b[0].c."""
+    if not text:
+        return None
+    try:
+        parse_path(text)
+    except ConfigError as error:
+        raise UsageError(f"input 'image-path': {error.message}") from error
+    return text
 
 
 def check_names(text: str) -> tuple[str, ...]:
@@ -73,6 +127,16 @@ def default_url(name: str, text: str) -> str | None:
             f"input '{name}': {text!r} is not a page of the user's server, such as /lab or /tree"
         )
     return f"/{path}"
+
+
+_BUILDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def builder_name(text: str) -> str | None:
+    """`buildx-builder`: a buildx builder's name, as `docker buildx ls` lists it."""
+    if text and not _BUILDER.fullmatch(text):
+        raise UsageError(f"input 'buildx-builder': {text!r} is not a buildx builder's name")
+    return text or None
 
 
 def split_list(text: str) -> tuple[str, ...]:

@@ -1,8 +1,9 @@
 """The inputs of `hubimage run`, parsed into one typed record before any logic runs.
 
-One table (`INPUTS`) describes every input once: its action input name (kebab-case), its
-stage, default and help. The same table drives the CLI flags of `hubimage run`, the reading of
-`INPUT_*` variables inside GitHub Actions, and a test that keeps `action.yml` in step with it.
+The table of every input is `input_specs.INPUTS`; here each raw value becomes its typed value
+in `RunInputs` (by `input_values`), once, at the door: the action's first step runs this with
+the bare Python of actions/setup-python before anything is installed, and the CLI verbs parse
+their flags through it too.
 """
 
 from __future__ import annotations
@@ -12,20 +13,19 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import TextIO
 
 from hubimage import input_values as value
 from hubimage.errors import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from hubimage.input_specs import INPUTS, INPUTS_BY_NAME
 from hubimage.reference import ImageReference
 from hubimage.values import (
     BUILD_BACKEND_CHOICES,
     BUMP_MODES,
     BUMP_SCOPES,
     CACHE_MODES,
-    JUPYTERHUB_HTTP_TIMEOUT,
     PUSH_POLICIES,
     STRATEGY_NAMES,
-    Z2JH_UID,
     BuildBackendChoice,
     BumpMode,
     BumpScope,
@@ -36,7 +36,6 @@ from hubimage.values import (
     StrategyName,
 )
 
-Stage = Literal["build", "check", "push", "bump", "general"]
 EventName = str  # GITHUB_EVENT_NAME as the runner sets it; "local" outside GitHub Actions
 
 # Events whose code and trigger come only from people with write access to the repository:
@@ -47,154 +46,6 @@ EventName = str  # GITHUB_EVENT_NAME as the runner sets it; "local" outside GitH
 TRUSTED_EVENTS: frozenset[str] = frozenset(
     {"push", "workflow_dispatch", "schedule", "release", "repository_dispatch"}
 )
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    name: str  # action input, kebab-case
-    stage: Stage
-    description: str
-    default: str = ""
-    secret: bool = False
-
-    @property
-    def env_name(self) -> str:
-        """The variable the composite action sets: INPUT_<NAME> with '-' as '_'."""
-        return "INPUT_" + self.name.upper().replace("-", "_")
-
-
-INPUTS: tuple[InputSpec, ...] = (
-    InputSpec("context", "build", "Folder of the image repository to build.", "."),
-    InputSpec("image", "build", "Image name to publish, e.g. quay.io/org/my-hub-image."),
-    InputSpec("builder", "build", "auto, repo2docker, pangeo or dockerfile.", "auto"),
-    InputSpec("tag", "build", "Explicit tag (overrides tag-scheme)."),
-    InputSpec("tag-scheme", "build", "content, sha, date, latest or a template.", "content"),
-    InputSpec("extra-tags", "build", "More tags to push (comma or newline separated)."),
-    InputSpec("build-args", "build", "Build arguments, KEY=VALUE one per line."),
-    InputSpec("target", "build", "Dockerfile target stage."),
-    InputSpec(
-        "build-secrets",
-        "build",
-        "BuildKit build secrets, id=value or id=env:NAME one per line (RUN --mount=type=secret).",
-        secret=True,
-    ),
-    InputSpec("build-backend", "build", "auto (buildx where available), buildx or legacy.", "auto"),
-    InputSpec("build-engine", "build", "Deprecated: the old name of build-backend."),
-    InputSpec("cache", "build", "Build cache: registry, inline, gha or none.", "registry"),
-    InputSpec(
-        "pangeo-base-image", "build", "Base image of the pangeo builder.", "pangeo/base-image"
-    ),
-    InputSpec("pangeo-base-tag", "build", "pangeo/base-image tag; newest calendar tag if empty."),
-    InputSpec(
-        "repo2docker-version",
-        "build",
-        "jupyter-repo2docker version to install and use.",
-        "2026.4.0",
-    ),
-    InputSpec("force", "build", "Build and push even when the tag already exists.", "false"),
-    InputSpec("check", "check", "Run the image checks (never push an image that fails).", "true"),
-    InputSpec(
-        "user-id",
-        "check",
-        "The uid the hub runs the image as, where no hub config says (z2jh singleuser.uid).",
-        str(Z2JH_UID),
-    ),
-    InputSpec("hub-version", "check", "The hub's JupyterHub version (major must match)."),
-    InputSpec(
-        "http-timeout",
-        "check",
-        "Seconds the hub gives a started server to answer (Spawner.http_timeout), where no "
-        "hub config says; spawn-time warns above half of it and fails above it.",
-        str(JUPYTERHUB_HTTP_TIMEOUT),
-    ),
-    InputSpec(
-        "default-url",
-        "check",
-        "Where users land (z2jh singleuser.defaultUrl, e.g. /lab, /tree, /rstudio), where no "
-        "hub config says; empty: the server's own start page.",
-    ),
-    InputSpec("skip-checks", "check", "Checks not to run (comma separated), e.g. landing-page."),
-    InputSpec(
-        "server-timeout",
-        "check",
-        "Deprecated: the server gets the hub's http_timeout (see http-timeout).",
-    ),
-    InputSpec(
-        "spawn-timeout",
-        "check",
-        "Deprecated: spawn-time judges against the hub's http_timeout (see http-timeout).",
-    ),
-    InputSpec(
-        "max-image-size", "check", "Uncompressed size budget (e.g. 6GB); image-size fails above it."
-    ),
-    InputSpec(
-        "max-compressed-size",
-        "check",
-        "Pushed (compressed) size budget (e.g. 2GB), read from the registry's manifest after "
-        "the push; above it no hub is bumped.",
-    ),
-    InputSpec(
-        "all-kernels", "check", "kernel-runs tries every kernelspec, not only the default.", "false"
-    ),
-    InputSpec("lab-url", "check", "Deprecated: the old name of default-url (without its /)."),
-    InputSpec(
-        "push",
-        "push",
-        "auto (only on push, workflow_dispatch, schedule, release, repository_dispatch), "
-        "true or false.",
-        "auto",
-    ),
-    InputSpec("registry-username", "push", "Registry user (quay.io robot, _json_key, ...)."),
-    InputSpec("registry-password", "push", "Registry password or token.", secret=True),
-    InputSpec(
-        "require-public", "push", "Fail when the image cannot be pulled anonymously.", "false"
-    ),
-    InputSpec(
-        "skip-unchanged",
-        "push",
-        "auto (on schedule), true or false: skip when no package changed.",
-        "auto",
-    ),
-    InputSpec(
-        "hub-config",
-        "bump",
-        "Hub config file (hubs.yaml, cluster.yaml, values): the hubs' spawn settings the "
-        "checks run under, and where the bump goes.",
-    ),
-    InputSpec("hubs", "bump", "Hub names to check under and bump (comma or newline separated)."),
-    InputSpec("image-path", "bump", "Explicit dotted path of the image in the config."),
-    InputSpec("bump-mode", "bump", "none, file, commit or pr.", "pr"),
-    InputSpec("bump-repository", "bump", "owner/name of the config repo (default: this repo)."),
-    InputSpec("bump-branch", "bump", "Base branch for the commit or pull request."),
-    InputSpec("allow-shared", "bump", "Change a value shared through a YAML anchor.", "false"),
-    InputSpec("update-references", "bump", "Also update other references to the image.", "false"),
-    InputSpec(
-        "bump-scope",
-        "bump",
-        "source (edit where the image is set) or hub (an override for the named hubs only).",
-        "source",
-    ),
-    InputSpec(
-        "pin-digest", "bump", "Write the pushed digest with the tag (tag@sha256:...).", "false"
-    ),
-    InputSpec("chart", "bump", "The hubs' chart (basehub, daskhub) where the config names none."),
-    InputSpec("pr-labels", "bump", "Labels for the pull request (comma separated)."),
-    InputSpec("pr-reviewers", "bump", "Reviewers for the pull request (comma separated)."),
-    InputSpec(
-        "pr-team-reviewers",
-        "bump",
-        "Team reviewers for the pull request (team slugs, comma separated).",
-    ),
-    InputSpec("pr-draft", "bump", "Open the pull request as a draft.", "false"),
-    InputSpec("github-token", "general", "Token for the bump and for GHCR.", secret=True),
-    InputSpec(
-        "dry-run",
-        "general",
-        "Build, check and print the bump's diff; push and write nothing.",
-        "false",
-    ),
-)
-INPUTS_BY_NAME = {spec.name: spec for spec in INPUTS}
 
 
 @dataclass(frozen=True)
@@ -216,6 +67,9 @@ class RunInputs:
     pangeo_base_tag: str | None
     repo2docker_version: str | None
     force: bool
+    fresh_rebuild: PushPolicy  # auto, true or false
+    trusted_code: bool
+    buildx_builder: str | None
     check: bool
     user_id: int
     http_timeout: float
@@ -312,6 +166,7 @@ def _parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str]) -> RunInpu
     def get(name: str) -> str:
         return raw.get(name, INPUTS_BY_NAME[name].default).strip()
 
+    refuse_untrusted_secrets(raw, environ, value.boolean(get, "trusted-code"))
     bump_mode = value.choice(get, "bump-mode", BUMP_MODES)
     hubs = value.hub_names(get("hubs"))
     hub_config = value.config_path(get("hub-config"), in_repository=bump_mode in ("commit", "pr"))
@@ -319,11 +174,11 @@ def _parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str]) -> RunInpu
         raise UsageError("inputs 'hub-config' and 'hubs' go together: give both or neither")
     repository = value.repository("bump-repository", get("bump-repository"))
     return RunInputs(
-        context=Path(get("context") or "."),
+        context=value.context(get("context")),
         image=value.image(get("image")),
         builder=value.choice(get, "builder", STRATEGY_NAMES),
         tag=value.tag("tag", get("tag")),
-        tag_scheme=get("tag-scheme") or "content",
+        tag_scheme=value.tag_scheme(get("tag-scheme")),
         extra_tags=tuple(
             value.tag("extra-tags", t) or "" for t in value.split_list(get("extra-tags"))
         ),
@@ -336,6 +191,9 @@ def _parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str]) -> RunInpu
         pangeo_base_tag=value.tag("pangeo-base-tag", get("pangeo-base-tag")),
         repo2docker_version=value.version("repo2docker-version", get("repo2docker-version")),
         force=value.boolean(get, "force"),
+        fresh_rebuild=value.choice(get, "fresh-rebuild", PUSH_POLICIES),
+        trusted_code=value.boolean(get, "trusted-code"),
+        buildx_builder=value.builder_name(get("buildx-builder")),
         check=value.boolean(get, "check"),
         user_id=value.integer(get, "user-id", 0, 2**31 - 1),
         hub_version=value.hub_version(get("hub-version")),
@@ -352,7 +210,7 @@ def _parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str]) -> RunInpu
         skip_unchanged=value.choice(get, "skip-unchanged", PUSH_POLICIES),
         hub_config=hub_config,
         hubs=hubs,
-        image_path=get("image-path") or None,
+        image_path=value.image_path(get("image-path")),
         bump_mode=bump_mode,
         bump_repository=repository,
         bump_branch=get("bump-branch") or None,
@@ -411,6 +269,23 @@ def _build_backend(get: value.Getter) -> BuildBackendChoice:
             "build-engine is the old name of build-backend: give only build-backend"
         )
     return old
+
+
+def refuse_untrusted_secrets(
+    raw: Mapping[str, str], environ: Mapping[str, str], trusted_code: bool
+) -> None:
+    """build-secrets reach a build only on events whose code comes from people with write
+    access (or where the workflow says, with `trusted-code: true`, that it vouches for the
+    code): pull_request_target, workflow_run, merge_group and the like may build a fork's
+    code with the base repository's secrets."""
+    event = event_name(environ)
+    if raw.get("build-secrets", "").strip() and not trusted_event(event) and not trusted_code:
+        raise UsageError(
+            f"input 'build-secrets' on a {event} event: the code built there may come from "
+            "outside the repository, and nothing was built",
+            hint="drop build-secrets for this event, or set trusted-code: true where the "
+            "workflow itself makes sure the code is trusted (a branch of the same repository)",
+        )
 
 
 def event_name(environ: Mapping[str, str] = os.environ) -> EventName:

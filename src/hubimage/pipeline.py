@@ -49,6 +49,7 @@ def _run(context: RunContext) -> None:
     if published is not None and not scheduled:
         tagging.record_reused(context, published)
         checking.trust_or_check(context, published)
+        publishing.judge_published(context, published.digest)
         bumping.bump(context, tag, published.digest)
         return
     if published is not None:

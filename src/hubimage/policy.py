@@ -21,6 +21,7 @@ class RunPolicy:
     skip_unchanged: bool
     bump: bool
     plan_bump_only: bool  # dry run: plan the bump this run would make and show its diff
+    fresh_build: bool  # build without cached steps, base images pulled anew
 
     @classmethod
     def decide(cls, inputs: RunInputs, environ: Mapping[str, str]) -> RunPolicy:
@@ -32,12 +33,14 @@ class RunPolicy:
         push = would_push and not inputs.dry_run
         skip = {"auto": event == "schedule", "true": True, "false": False}[inputs.skip_unchanged]
         wants_bump = inputs.bump_mode != "none" and bool(inputs.hubs)
+        fresh = {"auto": event == "schedule" and skip, "true": True, "false": False}
         return cls(
             event=event,
             push=push,
             skip_unchanged=skip,
             bump=push and wants_bump,
             plan_bump_only=would_push and inputs.dry_run and wants_bump,
+            fresh_build=fresh[inputs.fresh_rebuild],
         )
 
     def why_not_pushed(self, inputs: RunInputs) -> str:

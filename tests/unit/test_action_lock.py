@@ -20,7 +20,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from hubimage.inputs import INPUTS_BY_NAME
+from hubimage.input_specs import INPUTS_BY_NAME
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -20,8 +20,11 @@ def inputs(**values: str) -> dict[str, str]:
 def test_hub_config_outside_the_repository_is_refused(config: str) -> None:
     with pytest.raises(UsageError, match=r"input 'hub-config'.*leaves the repository"):
         parse_inputs(inputs(hub_config=config, hubs="staging", bump_mode="pr"))
-    # In file mode it is a local path the workflow chose: any path.
-    assert str(parse_inputs(inputs(hub_config=config, hubs="s", bump_mode="file")).hub_config)
+    # In file mode it is a local path the workflow chose: any path, as long as it is there.
+    with pytest.raises(UsageError, match=r"input 'hub-config'.*does not exist"):
+        parse_inputs(inputs(hub_config=config, hubs="s", bump_mode="file"))
+    here = parse_inputs(inputs(hub_config="/etc/hostname", hubs="s", bump_mode="file"))
+    assert str(here.hub_config) == "/etc/hostname"
 
 
 def test_hub_config_inside_the_repository_and_bump_inputs() -> None:

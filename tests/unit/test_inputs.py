@@ -4,7 +4,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from hubimage.errors import UsageError
-from hubimage.inputs import INPUTS, TRUSTED_EVENTS, parse_inputs, read_action_inputs
+from hubimage.input_specs import INPUTS
+from hubimage.inputs import TRUSTED_EVENTS, parse_inputs, read_action_inputs
 from hubimage.outcome import RunOutcome
 from hubimage.policy import RunPolicy
 

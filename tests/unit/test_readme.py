@@ -4,7 +4,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from hubimage.inputs import INPUTS
+from hubimage.input_specs import INPUTS
 
 ROOT = Path(__file__).parents[2]
 README = (ROOT / "README.md").read_text()

@@ -21,8 +21,8 @@ from hubimage.bump.effective import (
 from hubimage.bump.files import read_config_text, repository_root, same_form
 from hubimage.bump.hubfiles import FileCache, TextReader, cluster_beside, hub_files
 from hubimage.bump.layout import find_layout, select_hubs
-from hubimage.bump.paths import YamlPath, parse_path
 from hubimage.errors import ConfigError
+from hubimage.yamlpaths import YamlPath, parse_path
 
 __all__ = ["TextReader", "current_hub_image"]
 

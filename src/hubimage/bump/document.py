@@ -28,8 +28,8 @@ from ruamel.yaml.resolver import VersionedResolver
 from hubimage.bump.collector import collector_paused
 from hubimage.bump.construct import construct_plain
 from hubimage.bump.expansion import check_expansion
-from hubimage.bump.paths import YamlPath
 from hubimage.errors import ConfigError, SourceLocation
+from hubimage.yamlpaths import YamlPath
 
 MERGE_KEY = "<<"
 _MERGE_TAG = "tag:yaml.org,2002:merge"

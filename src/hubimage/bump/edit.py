@@ -24,12 +24,12 @@ from hubimage.bump.fastcheck import planned_paths, proved_document
 from hubimage.bump.hubploy import hubploy_image_path
 from hubimage.bump.layout import Hub, Layout, find_layout, select_hubs
 from hubimage.bump.locate import HubScope
-from hubimage.bump.paths import YamlPath, format_path, parse_path
 from hubimage.bump.plan import BumpPlan, BumpRequest, plan_bump
 from hubimage.bump.result import ConfigEdit, ImageChange, OtherReference
 from hubimage.bump.textedit import apply_splices
 from hubimage.errors import ConfigError, ImageReferenceError, UnsafeEditError
 from hubimage.reference import ImageReference
+from hubimage.yamlpaths import YamlPath, format_path, parse_path
 
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 

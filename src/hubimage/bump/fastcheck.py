@@ -28,7 +28,7 @@ from hubimage.bump.document import (
     compose_roots,
     newline_of,
 )
-from hubimage.bump.paths import YamlPath, format_path
+from hubimage.yamlpaths import YamlPath, format_path
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"

@@ -11,9 +11,9 @@ from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from hubimage.bump.document import Document, own_child
 from hubimage.bump.layout import scalar_text
-from hubimage.bump.paths import YamlPath, format_path
 from hubimage.errors import ConfigError, ImageReferenceError
 from hubimage.reference import ImageReference
+from hubimage.yamlpaths import YamlPath, format_path
 
 FILE_NAME = "hubploy.yaml"
 

@@ -17,8 +17,8 @@ from typing import Literal, TypeGuard
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from hubimage.bump.document import Document, own_child
-from hubimage.bump.paths import YamlPath, format_path
 from hubimage.errors import ConfigError
+from hubimage.yamlpaths import YamlPath, format_path
 
 LayoutKind = Literal["values", "hubs", "clusters"]
 

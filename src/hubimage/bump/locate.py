@@ -14,9 +14,9 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from hubimage.bump.document import Document, children, own_child
 from hubimage.bump.layout import BASE_CHARTS, WRAPPER_KEYS, WRAPPING_CHARTS, scalar_text
-from hubimage.bump.paths import YamlPath, format_path
 from hubimage.errors import ConfigError, ImageReferenceError
 from hubimage.reference import ImageReference
+from hubimage.yamlpaths import YamlPath, format_path
 
 IMAGE_KEYS = ("jupyterhub", "singleuser", "image")
 PROFILE_LIST_KEYS = ("jupyterhub", "singleuser", "profileList")

@@ -21,7 +21,6 @@ from hubimage.bump.locate import (
     locate_image,
     resolve,
 )
-from hubimage.bump.paths import YamlPath, format_path
 from hubimage.bump.textedit import (
     Splice,
     fill_empty_value,
@@ -32,6 +31,7 @@ from hubimage.bump.textedit import (
 )
 from hubimage.errors import ConfigError, ImageReferenceError
 from hubimage.reference import ImageReference
+from hubimage.yamlpaths import YamlPath, format_path
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
 from hubimage.bump.document import Document
-from hubimage.bump.paths import format_path
 from hubimage.errors import ConfigError
+from hubimage.yamlpaths import format_path
 
 _STRING_TAG = "tag:yaml.org,2002:str"
 # YAML 1.2 (ruamel, Python tools) and YAML 1.1 (Helm's Go parser, PyYAML) disagree on

@@ -36,7 +36,6 @@ from hubimage.bump.layout import WRAPPER_KEYS, WRAPPING_CHARTS, Hub, Layout, fin
 from hubimage.bump.layout import select_hubs as _select_hubs
 from hubimage.bump.locate import PROFILE_LIST_KEYS, HubScope, has_image, resolve
 from hubimage.bump.options import EditOptions
-from hubimage.bump.paths import parse_path
 from hubimage.bump.postcondition import (
     changed_others,
     failed_hubs,
@@ -48,6 +47,7 @@ from hubimage.bump.result import BumpResult, ConfigEdit, SkippedFile
 from hubimage.errors import ConfigError
 from hubimage.reference import ImageReference
 from hubimage.values import BumpScope
+from hubimage.yamlpaths import parse_path
 
 __all__ = ["TextReader", "edit_config_tree", "is_encrypted"]
 

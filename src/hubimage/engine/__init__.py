@@ -180,6 +180,7 @@ class DockerEngine:
             "target": spec.target,
             "cache_from": list(spec.cache_from) or None,
             "pull": spec.pull,
+            "nocache": spec.no_cache,
             "rm": True,
             "forcerm": True,
             "network_mode": "host",

@@ -71,7 +71,8 @@ class BuildSpec:
     labels: Mapping[str, str] = field(default_factory=dict)
     target: str | None = None
     cache_from: Sequence[str] = ()  # images whose layers may be reused
-    pull: bool = False
+    pull: bool = False  # pull the base images anew (a fresh rebuild)
+    no_cache: bool = False  # run every step again (a fresh rebuild); the cache is still written
     # BuildKit only
     secrets: Sequence[BuildSecret] = ()
     cache_imports: Sequence[str] = ()  # --cache-from specs (type=registry,ref=...)

@@ -104,9 +104,11 @@ def buildx_command(  # noqa: C901 (one `if` per optional flag, read top to botto
         argv += ["--target", spec.target]
     if spec.pull:
         argv.append("--pull")
-    for source in spec.cache_imports:
+    if spec.no_cache:  # every step runs again; --cache-to below still writes the cache
+        argv.append("--no-cache")
+    for source in () if spec.no_cache else spec.cache_imports:
         argv += ["--cache-from", source]
-    for image in spec.cache_from:
+    for image in () if spec.no_cache else spec.cache_from:
         argv += ["--cache-from", f"type=registry,ref={image}"]
     for export in spec.cache_exports:
         argv += ["--cache-to", export]

@@ -30,6 +30,7 @@ class BuildRequest:
     cache_imports: tuple[str, ...] = ()  # buildx --cache-from specs
     cache_exports: tuple[str, ...] = ()  # buildx --cache-to specs
     output: BuildOutput = "load"  # "cacheonly": only export the cache (after the push)
+    fresh: bool = False  # no cached step, base images pulled anew (a scheduled rebuild)
     push_tags: tuple[str, ...] = ()  # output "push": the name:tag references pushed
     # repo2docker options
     target_repo_dir: str = "/srv/repo"  # not $HOME: the hub mounts a volume over home
@@ -58,6 +59,8 @@ class BuildRequest:
             cache_exports=self.cache_exports,
             output=self.output,
             push_tags=self.push_tags,
+            pull=self.fresh,
+            no_cache=self.fresh and self.output != "cacheonly",
             **fields,  # type: ignore[arg-type]
         )
 

@@ -28,14 +28,16 @@ def build(context: RunContext, tag: str) -> Built:
     from hubimage.inventory import take_inventory  # (start-up: see above)
 
     warn_secret_build_args(context.inputs.build_args, context.reporter)
-    request = build_request(context.inputs, tag)
+    request = build_request(context.inputs, tag, context.policy.fresh_build)
     reporter, outcome = context.reporter, context.outcome
     with reporter.group(f"Build {request.reference}"):
+        if request.fresh:
+            _say_fresh(context)
         session = build_session(context)
         for line in session.describe():
             reporter.info(line)
         note_cache_fallback(context, session)
-        if session.backend.kind == "legacy":
+        if session.backend.kind == "legacy" and not request.fresh:
             request = replace(request, cache_from=_pulled_cache_sources(context))
         # Output of code in the image repository: printed, never obeyed by the runner.
         with reporter.untrusted_output():
@@ -120,6 +122,16 @@ def export_cache(context: RunContext, tag: str) -> None:
             reporter.annotate("warning", message, title="cache")
             return
         reporter.info(f"build cache written: {where}")
+
+
+def _say_fresh(context: RunContext) -> None:
+    why = "a scheduled rebuild" if context.inputs.fresh_rebuild == "auto" else "fresh-rebuild: true"
+    note = (
+        f"fresh build ({why}): no cached step reused and base images pulled anew, so "
+        "unpinned packages resolve again; the cache is still written for the next build"
+    )
+    context.outcome.notes.append(note)
+    context.reporter.info(note)
 
 
 def _warn(context: RunContext, result: BuildResult) -> None:

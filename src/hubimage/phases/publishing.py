@@ -67,6 +67,19 @@ def build_and_push(context: RunContext, tags: tuple[str, ...]) -> PushResult:
     return served
 
 
+def judge_published(context: RunContext, digest: str) -> None:
+    """A re-run that finds its tag published judges again what gates a bump: the pushed
+    size against `max-compressed-size` (the checks' record is judged by checking.py), so an
+    image over its budget is never bumped, however many times the job runs."""
+    if context.inputs.max_compressed_size is None:
+        return  # nothing to judge: no manifest read on a no-op run
+    with context.reporter.group("Judge the published image again"):
+        context.reporter.info(
+            "the tag is already published: its compressed size is judged again before any bump"
+        )
+        _judge_pushed_size(context, digest)
+
+
 def _record_served(context: RunContext, served: PushResult) -> None:
     """The outcome of a push whose digest the registry served for every tag."""
     for warning in served.warnings:

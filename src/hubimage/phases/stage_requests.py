@@ -31,7 +31,7 @@ ARTIFACTS_ENV = "HUBIMAGE_ARTIFACTS_DIR"  # where to keep the screenshot, if not
 ARTIFACTS_FOLDER = "hubimage-artifacts"  # under $RUNNER_TEMP: what action.yml uploads
 
 
-def build_request(inputs: RunInputs, tag: str) -> BuildRequest:
+def build_request(inputs: RunInputs, tag: str, fresh: bool = False) -> BuildRequest:
     from hubimage.imagebuild import BuildRequest  # (start-up: see above)
 
     return BuildRequest(
@@ -45,6 +45,7 @@ def build_request(inputs: RunInputs, tag: str) -> BuildRequest:
         base_image=inputs.pangeo_base_image,
         base_tag=inputs.pangeo_base_tag,
         repo2docker_version=inputs.repo2docker_version,
+        fresh=fresh,
     )
 
 

@@ -66,7 +66,7 @@ def configure(
     app.target_repo_dir = request.target_repo_dir
     app.appendix = request.appendix
     app.labels = dict(labels)
-    app.cache_from = list(request.cache_from)
+    app.cache_from = [] if request.fresh else list(request.cache_from)
     app.extra_build_args = dict(request.build_args)
     app.extra_build_kwargs = {"target": request.target} if request.target else {}
     app.engine = ENGINE_NAME
@@ -95,7 +95,9 @@ def configure_buildx(
         variable = f"HUBIMAGE_BUILD_SECRET_{index}"
         env[variable] = secret.value
         args += ["--secret", f"id={secret.id},env={variable}"]
-    for source in request.cache_imports:
+    if request.fresh and request.output == "load":  # a fresh rebuild: as buildx.py does
+        args += ["--pull", "--no-cache"]
+    for source in () if request.fresh else request.cache_imports:
         args += ["--cache-from", source]
     for export in request.cache_exports:
         args += ["--cache-to", export]
