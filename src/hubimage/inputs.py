@@ -115,7 +115,7 @@ def check_action_inputs(environ: Mapping[str, str], stream: TextIO) -> int:
     package), so a bad `repo2docker-version` never reaches pip.
     """
     try:
-        parse_inputs(read_action_inputs(environ))
+        parse_inputs(read_action_inputs(environ), environ)
     except UsageError as error:
         # Workflow-command escaping: an input cannot start a command of its own.
         text = error.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
