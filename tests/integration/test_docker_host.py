@@ -226,3 +226,16 @@ def test_the_login_config_keeps_the_users_buildx_builder(
     assert own["credHelpers"] == {
         "registry.example.org": own["credHelpers"]["registry.example.org"]
     }
+
+
+def test_the_engine_client_speaks_an_api_version_the_engine_serves(
+    docker_engine: DockerEngine,
+) -> None:
+    # Docker 29 refuses API versions below 1.44: hubimage's client must stay at or above
+    # the floor of the engine it talks to (and not above what the engine speaks).
+    served = docker_engine.client.version()
+    ours = tuple(int(part) for part in docker_engine.client.api.api_version.split("."))
+    floor = tuple(int(part) for part in served["MinAPIVersion"].split("."))
+    newest = tuple(int(part) for part in served["ApiVersion"].split("."))
+    assert floor <= ours <= newest
+    assert ours >= (1, 44)  # Docker 29's floor
