@@ -152,7 +152,13 @@ INPUTS: tuple[InputSpec, ...] = (
     ),
     InputSpec("hubs", "bump", "Hub names to check under and bump (comma or newline separated)."),
     InputSpec("image-path", "bump", "Explicit dotted path of the image in the config."),
-    InputSpec("bump-mode", "bump", "none, file, commit or pr.", "pr"),
+    InputSpec(
+        "bump-mode",
+        "bump",
+        "none, file, commit or pr. With none, hub-config is still read for the checks: "
+        "from bump-repository when given, else from this checkout.",
+        "pr",
+    ),
     InputSpec("bump-repository", "bump", "owner/name of the config repo (default: this repo)."),
     InputSpec("bump-branch", "bump", "Base branch for the commit or pull request."),
     InputSpec("allow-shared", "bump", "Change a value shared through a YAML anchor.", "false"),

@@ -169,10 +169,12 @@ def _parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str]) -> RunInpu
     refuse_untrusted_secrets(raw, environ, value.boolean(get, "trusted-code"))
     bump_mode = value.choice(get, "bump-mode", BUMP_MODES)
     hubs = value.hub_names(get("hubs"))
-    hub_config = value.config_path(get("hub-config"), in_repository=bump_mode in ("commit", "pr"))
+    repository = value.repository("bump-repository", get("bump-repository"))
+    # Without a bump the config still shapes the checks: read where bump-repository says.
+    remote = bump_mode in ("commit", "pr") or (bump_mode == "none" and repository is not None)
+    hub_config = value.config_path(get("hub-config"), in_repository=remote)
     if bump_mode != "none" and (hub_config is None) != (not hubs):
         raise UsageError("inputs 'hub-config' and 'hubs' go together: give both or neither")
-    repository = value.repository("bump-repository", get("bump-repository"))
     return RunInputs(
         context=value.context(get("context")),
         image=value.image(get("image")),

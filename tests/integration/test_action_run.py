@@ -119,11 +119,18 @@ def run_with_config_repo(
 
 def assert_config_repository_read_once_before_the_build(standin: GitHubStandIn) -> None:
     """One connection per run (a request each, spaced 0.25 s apart against api.github.com).
-    The config is read 3 times: once before the build, for both the plan and the hub's
-    current image; afresh for the bump; and at the branch head the commit goes onto."""
+    The config is read 3 times: once before the build, for the plan, the hub's current
+    image and its spawn profiles; afresh for the bump; and at the branch head the commit
+    goes onto. Beside it, each place a chart of the config repository could be is looked
+    at once (this repository has none, so the chart's defaults are Zero to JupyterHub's)."""
     assert len(standin.calls("repos/get")) == 1
     reads = [call.path for call in standin.calls("repos/get-content")]
-    assert reads == [f"/repos/{CONFIG_REPO}/contents/{CONFIG_PATH}"] * 3
+    config = f"/repos/{CONFIG_REPO}/contents/{CONFIG_PATH}"
+    assert reads.count(config) == 3
+    probes = [path for path in reads if path != config]
+    chart_file = r".*/(helm-charts|hub-templates)/[^/]+/(Chart|values|requirements)\.yaml"
+    assert [path for path in probes if not re.fullmatch(chart_file, path)] == []
+    assert len(probes) == len(set(probes))
 
 
 def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(

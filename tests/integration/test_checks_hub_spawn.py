@@ -280,7 +280,10 @@ def test_the_action_pushes_and_bumps_only_when_every_named_hubs_profiles_pass(
     base = spawn_images.dispatching_start_image(docker_engine)
     workdir = init_repo(tmp_path / "hub-image")
     commit_files(workdir, {"image/Dockerfile": f"FROM {base}\n"}, "image")
-    cluster = two_i2c_tree(tmp_path / "infrastructure", {"wrapped": "{}", "plain": HUBS["plain"]})
+    # Its own values file names a node pool, as 2i2c's do, so the bump has a block to add to.
+    wrapped = "jupyterhub:\n  singleuser:\n    nodeSelector:\n      2i2c/hub-name: wrapped\n"
+    hubs = {"wrapped": wrapped, "plain": HUBS["plain"]}
+    cluster = two_i2c_tree(tmp_path / "infrastructure", hubs)
     only_server = "server-log,server-extensions,kernel-runs,landing-page,second-start,image-size"
     values = {
         "context": "image",

@@ -228,6 +228,7 @@ def test_the_login_config_keeps_the_users_buildx_builder(
     }
 
 
+@pytest.mark.integration
 def test_the_engine_client_speaks_an_api_version_the_engine_serves(
     docker_engine: DockerEngine,
 ) -> None:

@@ -5,6 +5,7 @@ starts; the message names the input, or on the command line the flag."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 
@@ -79,7 +80,11 @@ def test_hubimage_run_refuses_it_before_any_phase_naming_the_flag(name: str, val
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},  # outside GitHub Actions
+        env={  # outside GitHub Actions
+            "PATH": "/usr/bin:/bin",
+            "HOME": "/nonexistent",
+            **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
+        },
         check=False,
     )
     assert done.returncode == 2, done.stderr

@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from urllib.parse import urlsplit
 from hubimage.check.base import CheckContext, Outcome
 from hubimage.check.session import needs_server
 
+SOCKET_PATH_MAX = 107  # sun_path holds 108 bytes with its NUL
 SCREENSHOT_NAME = "landing-page.png"  # the first profile's; then landing-page-2.png ...
 BROWSER_ENV = "HUBIMAGE_BROWSER"
 # Looked up on PATH, then as absolute paths: GitHub's Ubuntu runners have Google Chrome at
@@ -95,6 +97,18 @@ def landing_page(context: CheckContext) -> Outcome:
     return visit if isinstance(visit, Outcome) else _judge(context, visit, browser)
 
 
+def browser_environment(environ: Mapping[str, str]) -> dict[str, str | float | bool]:
+    """Chromium makes its singleton socket in a new folder under TMPDIR, and a Unix socket's
+    path must fit in 107 bytes: under a deep scratch folder (a long RUNNER_TEMP, say)
+    Chromium aborts at launch. The socket takes no space, so the system's temp folder holds
+    it then; the profile, which does, stays in the scratch folder Playwright picks."""
+    env: dict[str, str | float | bool] = dict(environ)
+    longest = len("/org.chromium.Chromium.XXXXXX/SingletonSocket")
+    if len(environ.get("TMPDIR", "")) + longest > SOCKET_PATH_MAX:
+        env["TMPDIR"] = "/tmp"  # noqa: S108 (a socket in a private folder Chromium makes)
+    return env
+
+
 def visit_page(context: CheckContext, browser_path: str) -> PageVisit | Outcome:
     """Start the browser while the server starts (both take seconds), then open the page."""
     from playwright.sync_api import Error, sync_playwright  # (optional dependency, as above)
@@ -106,6 +120,7 @@ def visit_page(context: CheckContext, browser_path: str) -> PageVisit | Outcome:
             # Chromium's sandbox cannot run as root; everywhere else it stays on.
             chromium_sandbox=os.geteuid() != 0,
             args=list(BROWSER_ARGS),
+            env=browser_environment(os.environ),
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})

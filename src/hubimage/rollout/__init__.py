@@ -149,7 +149,7 @@ def current_image(
     """
 
     try:
-        if request.mode == "file":
+        if not request.config.in_repository:
             read: Callable[[str], str | None] = read_config_text
         else:
             read = (source or ConfigRepository(request)).planning_reader()

@@ -51,10 +51,12 @@ class ConfigRepository:
 def connect(request: RolloutRequest) -> Any:
     from hubimage.rollout.github import DEFAULT_API_URL, GitHubRepo  # (start-up: PyGithub)
 
+    # bump-mode none reads here too (the checks' spawn settings), so the message names the read.
+    what = f"reading {request.config} from the config repository"
     if not request.repository:
-        raise UsageError(f"{request.mode} mode needs the repository (owner/name) of the config")
+        raise UsageError(f"{what} needs its name (owner/name, input 'bump-repository')")
     if not request.token:
-        raise UsageError(f"{request.mode} mode needs a GitHub token (input 'github-token')")
+        raise UsageError(f"{what} needs a GitHub token (input 'github-token')")
     return GitHubRepo.connect(
         request.repository, request.token, base_url=request.api_url or DEFAULT_API_URL
     )
