@@ -284,6 +284,15 @@ def page_of(items: list[Any], req: Request) -> tuple[list[Any], dict[str, str]]:
     return items[(page - 1) * per_page : page * per_page], headers
 
 
+def get_issue(repo: StandInRepo, req: Request, params: dict[str, str], login: str) -> Reply:
+    pr = _pull(repo, params["issue_number"])
+    if pr is None:
+        return _not_found()
+    with repo.pulls_lock:
+        count = sum(1 for c in repo.comments if c.issue == pr.number)
+    return Reply(200, payloads.issue(req.site, repo.full_name, pr, count))
+
+
 def list_comments(repo: StandInRepo, req: Request, params: dict[str, str], login: str) -> Reply:
     number = params["issue_number"]
     if _pull(repo, number) is None:
@@ -343,6 +352,7 @@ OPERATIONS: dict[str, Implementation] = {
     "pulls/update": update_pull,
     "issues/add-labels": add_labels,
     "pulls/request-reviewers": request_reviewers,
+    "issues/get": get_issue,
     "issues/list-comments": list_comments,
     "issues/create-comment": create_comment,
     "issues/update-comment": update_comment,

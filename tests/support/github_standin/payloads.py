@@ -347,6 +347,45 @@ def pull(
 # --- issue comments ---------------------------------------------------------------------
 
 
+def issue(site: Site, full_name: str, pr: PullState, comments: int) -> dict[str, Any]:
+    """An `issue` body of a pull request (GitHub's issues API lists pull requests too)."""
+    api = site.repo_api(full_name)
+    url = f"{api}/issues/{pr.number}"
+    html = f"{site.root}/{full_name}/pull/{pr.number}"
+    return {
+        "id": numeric_id(f"{full_name}#{pr.number}"),
+        "node_id": node_id("PullRequest", f"{full_name}#{pr.number}"),
+        "url": url,
+        "repository_url": api,
+        "labels_url": f"{url}/labels{{/name}}",
+        "comments_url": f"{url}/comments",
+        "events_url": f"{url}/events",
+        "html_url": html,
+        "number": pr.number,
+        "state": pr.state,
+        "locked": False,
+        "title": pr.title,
+        "body": pr.body,
+        "user": user(site, pr.author),
+        "labels": [label(site, full_name, name) for name in pr.labels],
+        "assignee": None,
+        "assignees": [],
+        "milestone": None,
+        "comments": comments,
+        "created_at": _EPOCH,
+        "updated_at": _EPOCH,
+        "closed_at": None,
+        "author_association": "CONTRIBUTOR",
+        "pull_request": {
+            "url": f"{api}/pulls/{pr.number}",
+            "html_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            "merged_at": None,
+        },
+    }
+
+
 @dataclass
 class CommentState:
     id: int
