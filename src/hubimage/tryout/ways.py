@@ -144,7 +144,7 @@ def _way(layers: HubLayers, reading: _Reading) -> TryOut:
     )
     if choice is None:
         return _bump_way(base, reading, notes)
-    link, why_not = _link(base, choice, values, jupyterhub)
+    link, why_not = _link(base, choice, values, jupyterhub, _breaks_the_form(found))
     notes += why_not
     way: Way = "permalink" if link else "unlisted-choice"
     return _replace(base, notes, way=way, choice=choice, permalink=link)
@@ -253,12 +253,33 @@ def _pick(found: list[UnlistedChoice]) -> UnlistedChoice | None:
 # --- the link ------------------------------------------------------------------------------
 
 
+def _breaks_the_form(found: Sequence[Profile]) -> str | None:
+    """An option without `choices` (only an unlisted_choice): jupyterhub-fancy-profiles 0.7.0
+    reads `Object.keys(choices)` for every option of every profile (useSelectOptions.ts),
+    which throws, and its whole form stays empty (seen in Chromium with the package's own
+    form). KubeSpawner's own form takes such an option."""
+    for profile in found:
+        options = profile.entry.get("profile_options")
+        for key, option in options.items() if isinstance(options, dict) else ():
+            if isinstance(option, dict) and not isinstance(option.get("choices"), dict):
+                return (
+                    f"{profile.label}'s option {key} has no `choices`: jupyterhub-fancy-profiles "
+                    "fails to show its form then (give the option `choices: {}`), so no link "
+                    "to it is built"
+                )
+    return None
+
+
 def _link(
-    base: TryOut, choice: UnlistedChoice, values: Values, jupyterhub: Path
+    base: TryOut,
+    choice: UnlistedChoice,
+    values: Values,
+    jupyterhub: Path,
+    broken: str | None,
 ) -> tuple[str | None, list[str]]:
     if not base.fancy_profiles:
         return None, []  # KubeSpawner's own form takes no link
-    problems = []
+    problems = [broken] if broken else []
     if base.domain is None:
         problems.append(
             "the hub config names no domain for this hub (no `domain:` in its entry, no "
