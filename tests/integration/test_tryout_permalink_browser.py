@@ -156,8 +156,11 @@ def _expect(read: ReadBack, way: TryOut, *, with_select: bool = True) -> None:
         assert read.posted.get(field) == ["unlisted_choice"]
 
 
+@pytest.mark.parametrize(
+    "image", [IMAGE, IMAGE.with_digest("sha256:" + "0f" * 32)], ids=["tag", "tag-and-digest"]
+)
 def test_the_permalink_selects_the_profile_other_and_the_image(
-    browser: Any, tmp_path: Path
+    browser: Any, tmp_path: Path, image: ImageReference
 ) -> None:
     write_tree(
         tmp_path,
@@ -176,8 +179,9 @@ def test_the_permalink_selects_the_profile_other_and_the_image(
         },
     )
     read = files_under(tmp_path)
-    way = ways_to_try("config/c/cluster.yaml", read, ["staging"], IMAGE)["staging"]
+    way = ways_to_try("config/c/cluster.yaml", read, ["staging"], image)["staging"]
     assert way.way == "permalink" and way.choice is not None
+    assert way.choice.value == str(image)
     assert way.choice.slug == "small-1-cpu-4-gb-annas"
     profiles = hub_profile_list("config/c/cluster.yaml", read, "staging")
     with fancy_profiles_hub(profiles) as hub:

@@ -297,3 +297,41 @@ def test_an_unknown_hub_is_a_config_error(tmp_path: Path) -> None:
     entry = _tree(tmp_path, FANCY_CHART, {"staging": UNLISTED})
     with pytest.raises(ConfigError, match="no hub named 'stagin'"):
         _ways(tmp_path, entry, ["stagin"])
+
+
+def test_an_option_without_choices_anywhere_gives_no_link(tmp_path: Path) -> None:
+    """jupyterhub-fancy-profiles cannot show such an option, and then no profile at all
+    (tests/integration/test_tryout_permalink_browser.py sees it)."""
+    other = (
+        "      - display_name: Bring your own\n"
+        "        profile_options:\n"
+        "          image:\n"
+        '            unlisted_choice: {enabled: true, kubespawner_override: {image: "{value}"}}\n'
+    )
+    values = UNLISTED + other
+    entry = _tree(tmp_path, FANCY_CHART, {"staging": values})
+    way = _ways(tmp_path, entry, ["staging"])["staging"]
+    assert (way.way, way.permalink) == ("unlisted-choice", None)
+    assert [note for note in way.notes if "has no `choices`" in note] == [
+        "Bring your own's option image has no `choices`: jupyterhub-fancy-profiles fails to "
+        "show its form then (give the option `choices: {}`), so no link to it is built"
+    ]
+    with_empty = values.replace(
+        "image:\n            unlisted_choice",
+        "image:\n            choices: {}\n            unlisted_choice",
+    )
+    entry = _tree(tmp_path, FANCY_CHART, {"staging": with_empty})
+    assert _ways(tmp_path, entry, ["staging"])["staging"].way == "permalink"
+
+
+def test_the_image_is_typed_with_its_digest_unless_the_hub_refuses_it(tmp_path: Path) -> None:
+    digest = "sha256:" + "cd" * 32
+    pinned = IMAGE.with_digest(digest)
+    entry = _tree(tmp_path, FANCY_CHART, {"staging": UNLISTED})
+    way = _ways(tmp_path, entry, ["staging"], pinned)["staging"]
+    assert way.choice is not None and way.choice.value == f"{IMAGE}@{digest}"
+    tags_only = UNLISTED.replace("^.+:.+$", "'^[^@]+:[^@]+$'")
+    entry = _tree(tmp_path, FANCY_CHART, {"staging": tags_only})
+    way = _ways(tmp_path, entry, ["staging"], pinned)["staging"]
+    assert way.choice is not None and way.choice.value == str(IMAGE)
+    assert way.way == "permalink"

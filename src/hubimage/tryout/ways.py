@@ -131,7 +131,7 @@ def _way(layers: HubLayers, reading: _Reading) -> TryOut:
     found, _ = profiles(plain(listed), listed.path or () if listed else ())
     notes: list[str] = []
     choice = _pick(
-        [c for profile in found for c in _choices(profile, values, str(reading.image), notes)]
+        [c for profile in found for c in _choices(profile, values, reading.image, notes)]
     )
     base = TryOut(
         layers.hub,
@@ -158,20 +158,29 @@ def _replace(base: TryOut, notes: Sequence[str], **changes: Any) -> TryOut:
 
 
 def _choices(
-    profile: Profile, values: Values, image: str, notes: list[str]
+    profile: Profile, values: Values, image: ImageReference, notes: list[str]
 ) -> list[UnlistedChoice]:
+    # With its digest the image is exactly the one checked; without, where a hub's
+    # validation_regex or template takes only `name:tag`.
+    texts = [str(image)]
+    if image.digest and image.tag:
+        texts.append(f"{image.name}:{image.tag}")
     found = []
     for option in profile.options:
         if not option.types_image() or option.unlisted is None:
             continue
         where = values.origin((*profile.path, "profile_options", option.key, "unlisted_choice"))
-        value, problem = _typed_value(option.unlisted, image)
+        value, problem = None, ""
+        for text in texts:
+            value, problem = _typed_value(option.unlisted, text)
+            if value is not None:
+                break
         if value is None:
             notes.append(
                 f"{profile.label}: the unlisted choice of {option.key} ({where}) {problem}"
             )
             continue
-        found.append(_unlisted_choice(profile, option, value, where, image))
+        found.append(_unlisted_choice(profile, option, value, where, str(image)))
     return found
 
 
