@@ -268,6 +268,18 @@ def test_the_profile_that_offers_the_image_is_picked_over_the_default(tmp_path: 
     entry = _tree(tmp_path, FANCY_CHART, {"staging": without})
     way = _ways(tmp_path, entry, ["staging"])["staging"]
     assert way.choice is not None and way.choice.profile == "Everyone"
+    # Every profile limited to groups: the default one.
+    grouped = without.replace(
+        "- display_name: Everyone\n", "- display_name: Everyone\n        allowed_groups: [all]\n"
+    ).replace("slug: ours\n", "slug: ours\n        allowed_groups: [all]\n")
+    entry = _tree(tmp_path, FANCY_CHART, {"staging": grouped})
+    way = _ways(tmp_path, entry, ["staging"])["staging"]
+    assert way.choice is not None
+    assert (way.choice.profile, way.choice.default, way.choice.allowed_groups) == (
+        "Staff",
+        True,
+        ("staff",),
+    )
 
 
 def test_a_slug_hubimage_cannot_derive_gives_no_link(tmp_path: Path) -> None:

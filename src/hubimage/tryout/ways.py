@@ -61,6 +61,7 @@ class UnlistedChoice:
     source: str  # FILE:LINE of the unlisted_choice
     allowed_groups: tuple[str, ...] = ()  # only members of these groups see the profile
     offers_image: bool = False  # the profile's listed choices already offer this image name
+    default: bool = False  # the profile is the one the form selects first (`default: true`)
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ def _unlisted_choice(
         source=where,
         allowed_groups=tuple(str(g) for g in groups) if isinstance(groups, list) else (),
         offers_image=_offers(profile, image),
+        default=entry.get("default") is True,
     )
 
 
@@ -250,11 +252,16 @@ def _offers(profile: Profile, image: str) -> bool:
 
 
 def _pick(found: list[UnlistedChoice]) -> UnlistedChoice | None:
-    """The profile the image is meant for, else the first one open to everyone, else the
-    first one."""
+    """The profile the image is meant for, then one open to everyone, then the default
+    one, then the first."""
     ranked = sorted(
         range(len(found)),
-        key=lambda i: (not found[i].offers_image, bool(found[i].allowed_groups), i),
+        key=lambda i: (
+            not found[i].offers_image,
+            bool(found[i].allowed_groups),
+            not found[i].default,
+            i,
+        ),
     )
     return found[ranked[0]] if ranked else None
 
