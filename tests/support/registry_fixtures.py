@@ -95,7 +95,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _config(root: Path, port: int, auth_yaml: str, log_requests: bool = False) -> str:
+def _config(
+    root: Path, port: int, auth_yaml: str, log_requests: bool = False, deletes: bool = True
+) -> str:
     level, disabled = ("info", "false") if log_requests else ("warn", "true")
     return f"""\
 version: 0.1
@@ -107,7 +109,7 @@ storage:
   filesystem:
     rootdirectory: {root / "data"}
   delete:
-    enabled: true
+    enabled: {"true" if deletes else "false"}
 http:
   addr: 127.0.0.1:{port}
   secret: {secrets.token_hex(16)}
@@ -138,13 +140,14 @@ def _auth_yaml(
 
 @contextmanager
 def running_registry(
-    mode: AuthMode, realm: str | None = None, *, log_requests: bool = False
+    mode: AuthMode, realm: str | None = None, *, log_requests: bool = False, deletes: bool = True
 ) -> Iterator[RunningRegistry]:
     """Start a registry in `mode`; stop it and delete its storage afterwards.
 
     `realm` (token mode) is the token service the registry names in its challenges, instead
     of the local issuer's (the registry itself only checks the tokens' signatures).
     `log_requests`: every request in its log (the bench counts the bytes it serves).
+    `deletes`: whether it allows deleting manifests (`storage.delete.enabled`).
     """
     if shutil.which(REGISTRY_BINARY) is None:
         _unavailable(f"{REGISTRY_BINARY} is not installed (apt-get install -y docker-registry)")
@@ -152,7 +155,7 @@ def running_registry(
     user, password = "hic-pusher", secrets.token_urlsafe(18)
     auth_yaml, issuer = _auth_yaml(mode, root, user, password, realm)
     port = free_port()
-    (root / "config.yml").write_text(_config(root, port, auth_yaml, log_requests))
+    (root / "config.yml").write_text(_config(root, port, auth_yaml, log_requests, deletes))
     log_path = root / "registry.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

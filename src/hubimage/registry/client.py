@@ -189,6 +189,20 @@ class RegistryClient:
             return None
         return dict((config.get("config") or {}).get("Labels") or {})
 
+    def delete_manifest(self, repository: str, digest: str) -> tuple[int, list[str]]:
+        """DELETE the manifest `digest` (every tag on it goes with it): the registry's status
+        and the error codes of its answer. 202 deleted; 404 not there; 405 or `UNSUPPORTED`
+        the registry does not allow deletes (distribution's `storage.delete.enabled`); 401
+        or 403 the credentials may not delete (no exception: the caller words it)."""
+        repo = api_repository(self.host, repository)
+        response = self._call("DELETE", f"/v2/{repo}/manifests/{digest}", repo, actions="delete")
+        try:
+            errors = response.json().get("errors") or []
+            codes = [str(e.get("code")) for e in errors if isinstance(e, dict)]
+        except (ValueError, AttributeError):
+            codes = []
+        return response.status_code, codes
+
     def _json(self, path: str, repo: str, accept: Sequence[str]) -> dict[str, Any] | None:
         response = self._call("GET", path, repo, headers={"Accept": ", ".join(accept)})
         if response.status_code == 404:

@@ -41,17 +41,7 @@ class ExtraConfig:
 
 
 def read_extra_config(values: Values, jupyterhub: Path) -> ExtraConfig:
-    path = (*jupyterhub, "hub", "extraConfig")
-    found = values.get(path)
-    snippets = (
-        {
-            str(name): code
-            for name, code in sorted((found or {}).items(), key=lambda item: str(item[0]))
-            if isinstance(code, str)
-        }
-        if isinstance(found, dict)
-        else {}
-    )
+    snippets = _snippets(values, jupyterhub)
     if not snippets:
         return ExtraConfig(None, None, None, ())
     recognised: dict[str, str] = {}
@@ -71,6 +61,27 @@ def read_extra_config(values: Values, jupyterhub: Path) -> ExtraConfig:
             f"{', '.join(others)}) is Python code: not evaluated"
         )
     return ExtraConfig(default_url, start_timeout, binder, tuple(notes))
+
+
+def fancy_profiles_snippet(values: Values, jupyterhub: Path) -> str | None:
+    """The name of the `hub.extraConfig` snippet that sets up jupyterhub-fancy-profiles'
+    options form (`from jupyterhub_fancy_profiles import setup_ui`), None when none does."""
+    return next(
+        (name for name, code in _snippets(values, jupyterhub).items() if _FANCY.search(code)),
+        None,
+    )
+
+
+def _snippets(values: Values, jupyterhub: Path) -> dict[str, str]:
+    """The hub's extraConfig snippets by name, in the order z2jh runs them (sorted names)."""
+    found = values.get((*jupyterhub, "hub", "extraConfig"))
+    if not isinstance(found, dict):
+        return {}
+    return {
+        str(name): code
+        for name, code in sorted(found.items(), key=lambda item: str(item[0]))
+        if isinstance(code, str)
+    }
 
 
 def _flag(values: Values, jupyterhub: Path, name: str) -> tuple[Any, Path]:

@@ -117,6 +117,7 @@ class GitHubOpenAPI:
         document = {
             "openapi": raw["openapi"],
             "paths": _to_json_schema(raw["paths"]),
+            "x-webhooks": _to_json_schema(raw.get("x-webhooks", {})),
             "components": {
                 key: _to_json_schema(value)
                 for key, value in raw["components"].items()
@@ -168,6 +169,17 @@ class GitHubOpenAPI:
         if not has_body:
             return [f"{where}: body missing"]
         return self._violations(where, media.get("schema"), body)
+
+    def event_violations(self, event: str, action: str, body: Any) -> list[str]:
+        """How an event payload (what GitHub writes to GITHUB_EVENT_PATH; the webhook's
+        body) differs from the description's webhook `<event>-<action>`."""
+        name = f"{event.replace('_', '-')}-{action}"
+        webhook = self._document.get("x-webhooks", {}).get(name)
+        if webhook is None:
+            return [f"{name}: no such webhook in the description"]
+        request_body = self._resolve(webhook["post"]["requestBody"])
+        schema = request_body["content"]["application/json"]["schema"]
+        return self._violations(f"{name} event", schema, body)
 
     def _resolve(self, node: Any) -> Any:
         while isinstance(node, dict) and "$ref" in node:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
+import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import payloads
 from .gitstore import GitStore, Person, RefUpdateRejected
-from .payloads import PullState, Site
+from .payloads import CommentState, PullState, Site
 
 # GitHub commits contents-API writes as the token's user, with itself as committer (and signs).
 _WEB_FLOW = Person("GitHub", "noreply@github.com")
@@ -46,6 +48,7 @@ class StandInRepo:
     store: GitStore
     pulls: list[PullState] = field(default_factory=list)
     pulls_lock: threading.Lock = field(default_factory=threading.Lock)
+    comments: list[CommentState] = field(default_factory=list)  # on issues and pulls
 
 
 Implementation = Callable[[StandInRepo, Request, dict[str, str], str], Reply]
@@ -253,6 +256,87 @@ def request_reviewers(repo: StandInRepo, req: Request, params: dict[str, str], l
     return Reply(201, _pull_body(repo, req, pr))
 
 
+# --- issue comments (every issue here is a pull request) ---------------------------------
+
+DEFAULT_PER_PAGE = 30  # GitHub's default page size; at most 100 per page
+
+
+def page_of(items: list[Any], req: Request) -> tuple[list[Any], dict[str, str]]:
+    """One page of `items` as GitHub pages lists (`page`, `per_page`), with its `Link`."""
+    try:
+        per_page = min(max(int(req.query.get("per_page", DEFAULT_PER_PAGE)), 1), 100)
+        page = max(int(req.query.get("page", 1)), 1)
+    except ValueError:
+        per_page, page = DEFAULT_PER_PAGE, 1
+    last = max((len(items) + per_page - 1) // per_page, 1)
+    links = []
+    others = {k: v for k, v in req.query.items() if k not in ("page", "per_page")}
+
+    def url(number: int) -> str:
+        query = urllib.parse.urlencode({**others, "per_page": per_page, "page": number})
+        return f"{req.site.api}{req.path}?{query}"
+
+    if page < last:
+        links += [f'<{url(page + 1)}>; rel="next"', f'<{url(last)}>; rel="last"']
+    if page > 1:
+        links += [f'<{url(1)}>; rel="first"', f'<{url(page - 1)}>; rel="prev"']
+    headers = {"Link": ", ".join(links)} if links else {}
+    return items[(page - 1) * per_page : page * per_page], headers
+
+
+def get_issue(repo: StandInRepo, req: Request, params: dict[str, str], login: str) -> Reply:
+    pr = _pull(repo, params["issue_number"])
+    if pr is None:
+        return _not_found()
+    with repo.pulls_lock:
+        count = sum(1 for c in repo.comments if c.issue == pr.number)
+    return Reply(200, payloads.issue(req.site, repo.full_name, pr, count))
+
+
+def list_comments(repo: StandInRepo, req: Request, params: dict[str, str], login: str) -> Reply:
+    number = params["issue_number"]
+    if _pull(repo, number) is None:
+        return _not_found()
+    with repo.pulls_lock:
+        found = [c for c in repo.comments if str(c.issue) == number]
+    page, headers = page_of(found, req)
+    return Reply(200, [payloads.issue_comment(req.site, repo.full_name, c) for c in page], headers)
+
+
+def create_comment(repo: StandInRepo, req: Request, params: dict[str, str], login: str) -> Reply:
+    pr = _pull(repo, params["issue_number"])
+    if pr is None:
+        return _not_found()
+    with repo.pulls_lock:
+        comment = add_comment(repo, pr.number, req.body["body"], login)
+    body = payloads.issue_comment(req.site, repo.full_name, comment)
+    return Reply(201, body, {"Location": body["url"]})
+
+
+def update_comment(repo: StandInRepo, req: Request, params: dict[str, str], login: str) -> Reply:
+    with repo.pulls_lock:
+        comment = next((c for c in repo.comments if str(c.id) == params["comment_id"]), None)
+        if comment is None:
+            return _not_found()
+        if comment.author != login:
+            return Reply(403, payloads.error("Resource not accessible by integration", 403))
+        comment.body = req.body["body"]
+        comment.updated_at = _now()
+    return Reply(200, payloads.issue_comment(req.site, repo.full_name, comment))
+
+
+def add_comment(repo: StandInRepo, issue: int, body: str, author: str) -> CommentState:
+    """A new comment (the caller holds `repo.pulls_lock`); ids grow as GitHub's do."""
+    now = _now()
+    comment = CommentState(1000 + len(repo.comments) + 1, issue, body, author, now, now)
+    repo.comments.append(comment)
+    return comment
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 OPERATIONS: dict[str, Implementation] = {
     "repos/get": get_repo,
     "repos/get-content": get_content,
@@ -268,4 +352,8 @@ OPERATIONS: dict[str, Implementation] = {
     "pulls/update": update_pull,
     "issues/add-labels": add_labels,
     "pulls/request-reviewers": request_reviewers,
+    "issues/get": get_issue,
+    "issues/list-comments": list_comments,
+    "issues/create-comment": create_comment,
+    "issues/update-comment": update_comment,
 }

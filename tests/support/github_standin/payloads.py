@@ -23,6 +23,9 @@ class Site:
         return f"{self.api}/repos/{full_name}"
 
 
+GITHUB_COM = Site("https://github.com", "https://api.github.com")  # where events point
+
+
 def node_id(kind: str, key: object) -> str:
     return base64.b64encode(f"{kind}:{key}".encode()).decode()
 
@@ -339,3 +342,177 @@ def pull(
         "deletions": 1,
         "changed_files": 1,
     }
+
+
+# --- issue comments ---------------------------------------------------------------------
+
+
+def issue(site: Site, full_name: str, pr: PullState, comments: int) -> dict[str, Any]:
+    """An `issue` body of a pull request (GitHub's issues API lists pull requests too)."""
+    api = site.repo_api(full_name)
+    url = f"{api}/issues/{pr.number}"
+    html = f"{site.root}/{full_name}/pull/{pr.number}"
+    return {
+        "id": numeric_id(f"{full_name}#{pr.number}"),
+        "node_id": node_id("PullRequest", f"{full_name}#{pr.number}"),
+        "url": url,
+        "repository_url": api,
+        "labels_url": f"{url}/labels{{/name}}",
+        "comments_url": f"{url}/comments",
+        "events_url": f"{url}/events",
+        "html_url": html,
+        "number": pr.number,
+        "state": pr.state,
+        "locked": False,
+        "title": pr.title,
+        "body": pr.body,
+        "user": user(site, pr.author),
+        "labels": [label(site, full_name, name) for name in pr.labels],
+        "assignee": None,
+        "assignees": [],
+        "milestone": None,
+        "comments": comments,
+        "created_at": _EPOCH,
+        "updated_at": _EPOCH,
+        "closed_at": None,
+        "author_association": "CONTRIBUTOR",
+        "pull_request": {
+            "url": f"{api}/pulls/{pr.number}",
+            "html_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            "merged_at": None,
+        },
+    }
+
+
+@dataclass
+class CommentState:
+    id: int
+    issue: int
+    body: str
+    author: str
+    created_at: str
+    updated_at: str
+
+
+def issue_comment(site: Site, full_name: str, comment: CommentState) -> dict[str, Any]:
+    """An `issue-comment` body (what list, create and update answer)."""
+    api = site.repo_api(full_name)
+    return {
+        "id": comment.id,
+        "node_id": node_id("IssueComment", comment.id),
+        "url": f"{api}/issues/comments/{comment.id}",
+        "html_url": f"{site.root}/{full_name}/pull/{comment.issue}#issuecomment-{comment.id}",
+        "body": comment.body,
+        "user": user(site, comment.author),
+        "created_at": comment.created_at,
+        "updated_at": comment.updated_at,
+        "issue_url": f"{api}/issues/{comment.issue}",
+        "author_association": "CONTRIBUTOR",
+    }
+
+
+# --- accounts and container packages ----------------------------------------------------
+
+
+def account(site: Site, login: str, kind: str) -> dict[str, Any]:
+    """A `public-user` body (GET /users/{username}); `kind` is "User" or "Organization"."""
+    body = user(site, login)
+    body.update(
+        {
+            "type": kind,
+            "user_view_type": "public",
+            "name": login,
+            "company": None,
+            "blog": "",
+            "location": None,
+            "email": None,
+            "hireable": None,
+            "bio": None,
+            "public_repos": 1,
+            "public_gists": 0,
+            "followers": 0,
+            "following": 0,
+            "created_at": _EPOCH,
+            "updated_at": _EPOCH,
+        }
+    )
+    return body
+
+
+@dataclass
+class PackageVersionState:
+    id: int
+    digest: str
+    tags: list[str]
+    created_at: str = _EPOCH
+
+
+def package_version(
+    site: Site, owner: str, owner_is_org: bool, package: str, version: PackageVersionState
+) -> dict[str, Any]:
+    """A `package-version` body of a container package."""
+    quoted = package.replace("/", "%2F")
+    where = f"orgs/{owner}" if owner_is_org else f"users/{owner}"
+    html_owner = f"orgs/{owner}" if owner_is_org else owner
+    return {
+        "id": version.id,
+        "name": version.digest,
+        "url": f"{site.api}/{where}/packages/container/{quoted}/versions/{version.id}",
+        "package_html_url": f"{site.root}/{html_owner}/packages/container/package/{quoted}",
+        "html_url": f"{site.root}/{html_owner}/packages/container/{quoted}/{version.id}",
+        "created_at": version.created_at,
+        "updated_at": version.created_at,
+        "metadata": {"package_type": "container", "container": {"tags": list(version.tags)}},
+    }
+
+
+# --- event payloads, as GitHub writes them to GITHUB_EVENT_PATH ----------------------------
+
+
+def pull_request_event(
+    site: Site,
+    action: str,
+    base_repo: str,
+    pr: PullState,
+    *,
+    head_repo: str | None,
+    head_sha: str,
+    base_sha: str,
+    before: str | None = None,
+) -> dict[str, Any]:
+    """A `pull_request` event (`opened`, `synchronize`, `closed`, ...) on `base_repo`.
+
+    `head_repo` is the repository the branch lives in: `base_repo` for a branch of the same
+    repository, another `owner/name` for a fork, None for a fork deleted since (GitHub then
+    sends `head.repo: null`). `before` is the previous head sha of a `synchronize`.
+    """
+    body = pull(site, base_repo, "main", pr, {pr.head: head_sha, pr.base: base_sha})
+    head_owner = head_repo.split("/")[0] if head_repo else pr.author
+    head = body["head"]
+    head["label"] = f"{head_owner}:{pr.head}"
+    head["user"] = user(site, head_owner)
+    base_repository = {**body["base"]["repo"], "topics": []}  # events carry topics
+    body["base"]["repo"] = base_repository
+    if head_repo is None:
+        head["repo"] = None  # as GitHub sends it, although its description says otherwise
+    elif head_repo != base_repo:
+        fork = repository(site, head_repo, "main")
+        fork.update({"fork": True, "private": False, "visibility": "public", "topics": []})
+        head["repo"] = fork
+    else:
+        head["repo"] = base_repository
+    if action == "closed":
+        body.update({"state": "closed", "closed_at": _EPOCH})
+    event: dict[str, Any] = {
+        "action": action,
+        "number": pr.number,
+        "pull_request": body,
+        "repository": base_repository,
+        "sender": user(site, pr.author),
+    }
+    if action == "synchronize":
+        event["before"] = before or "0" * 40
+        event["after"] = head_sha
+    return event

@@ -11,7 +11,7 @@ import json
 import threading
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,9 @@ from typing import Any
 from . import payloads
 from .gitstore import GitStore, Person
 from .openapi_spec import GitHubOpenAPI, MatchedOperation
-from .operations import OPERATIONS, Reply, Request, StandInRepo
+from .operations import OPERATIONS, Reply, Request, StandInRepo, add_comment
+from .packages import ACCOUNT_OPERATIONS, Accounts
+from .payloads import CommentState, PullState
 
 GHE_PREFIX = "/api/v3"
 
@@ -67,6 +69,7 @@ class GitHubStandIn:
         self.bot_login = bot_login
         self.tokens: dict[str, str] = {}  # token -> login
         self.repos: dict[str, StandInRepo] = {}
+        self.accounts = Accounts()  # users, organizations and their container packages
         self.violations: list[str] = []
         self.log: list[LoggedRequest] = []
         self._programs = _Programs()
@@ -117,6 +120,46 @@ class GitHubStandIn:
             commit = store.commit_files(head, {path: text}, message, someone, someone)
             store.update_ref(branch, commit, expected=head)
         return commit
+
+    def add_pull(self, full_name: str, number: int, head: str, author: str) -> PullState:
+        """An open pull request `number` from branch `head` (only its number and fields
+        matter here: comments, events), as if someone had opened it."""
+        repo = self.repos[full_name]
+        pr = PullState(number, f"Pull request {number}", None, head, repo.default_branch,
+                       False, author)  # fmt: skip
+        with repo.pulls_lock:
+            repo.pulls.append(pr)
+        return pr
+
+    def add_comment(self, full_name: str, number: int, body: str, author: str) -> int:
+        """Someone's comment on issue or pull request `number`; its id."""
+        repo = self.repos[full_name]
+        with repo.pulls_lock:
+            return add_comment(repo, number, body, author).id
+
+    def comments(self, full_name: str, number: int) -> list[CommentState]:
+        repo = self.repos[full_name]
+        with repo.pulls_lock:
+            return [replace(c) for c in repo.comments if c.issue == number]
+
+    def add_account(self, login: str, kind: str = "Organization") -> None:
+        self.accounts.kinds[login] = kind
+
+    def add_package_version(
+        self, owner: str, package: str, digest: str, tags: list[str], *, admins: bool = True
+    ) -> int:
+        """A version of container package `owner/package` (ghcr.io/owner/package) with its
+        tags; the bot may delete it when `admins`. Its id."""
+        version = self.accounts.add_version(owner, package, digest, tags)
+        if admins:
+            self.accounts.packages[(owner, package)].admins.add(self.bot_login)
+        return version
+
+    def package_tags(self, owner: str, package: str) -> dict[str, list[str]]:
+        """digest -> tags of each version left."""
+        with self.accounts.lock:
+            state = self.accounts.packages.get((owner, package))
+            return {v.digest: list(v.tags) for v in state.versions} if state else {}
 
     def inject(
         self,
@@ -198,12 +241,15 @@ class GitHubStandIn:
         if login is None:
             return Reply(401, payloads.error("Bad credentials", 401))
         op_id = matched.operation.operation_id
+        params = {k: urllib.parse.unquote(v) for k, v in matched.params.items()}
+        account_operation = ACCOUNT_OPERATIONS.get(op_id)
+        if account_operation is not None:
+            return account_operation(self.accounts, request, params, login)
         implementation = OPERATIONS.get(op_id)
         if implementation is None:
             with self._lock:
                 self.violations.append(f"{op_id}: called but the stand-in does not implement it")
             return Reply(404, payloads.error("Not Found", 404))
-        params = {k: urllib.parse.unquote(v) for k, v in matched.params.items()}
         repo = self.repos.get(f"{params.get('owner')}/{params.get('repo')}")
         if repo is None:
             return Reply(404, payloads.error("Not Found", 404))
