@@ -202,7 +202,7 @@ def test_buildx_keeps_the_users_context_when_hubimage_logs_it_in(
 
 @pytest.mark.integration
 def test_the_login_config_keeps_the_users_buildx_builder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    docker_engine: DockerEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """docker/setup-buildx-action creates a builder and `buildx use`s it (recorded in the
     config folder's buildx/); buildx, logged in by hubimage, still builds with that one."""
