@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Literal, TextIO
 
@@ -166,3 +166,12 @@ def _secret_lines(secret: str) -> list[str]:
     """A multi-line secret (a JSON key) is masked line by line, as the runner does."""
     lines = [line.strip() for line in secret.splitlines()]
     return [line for line in lines if len(line) >= 4] or [secret]
+
+
+def workflow_run_url(environ: Mapping[str, str]) -> str | None:
+    """The page of the workflow run this process belongs to, when it runs in one."""
+    run, repository = environ.get("GITHUB_RUN_ID"), environ.get("GITHUB_REPOSITORY")
+    if not run or not repository:
+        return None
+    server = environ.get("GITHUB_SERVER_URL", "https://github.com")
+    return f"{server}/{repository}/actions/runs/{run}"

@@ -181,6 +181,20 @@ INPUTS: tuple[InputSpec, ...] = (
         "Team reviewers for the pull request (team slugs, comma separated).",
     ),
     InputSpec("pr-draft", "bump", "Open the pull request as a draft.", "false"),
+    InputSpec(
+        "pr-comment",
+        "general",
+        "On pull_request events from a branch of this repository: push the image as pr-<N> "
+        "once its checks pass and keep one comment on the pull request with each hub's checks "
+        "and a way to start the image there; when it closes, delete pr-<N>.",
+        "false",
+    ),
+    InputSpec(
+        "quay-api-token",
+        "push",
+        "quay.io OAuth application token (Administer Repositories) to delete pr-<N> tags.",
+        secret=True,
+    ),
     InputSpec("github-token", "general", "Token for the bump and for GHCR.", secret=True),
     InputSpec(
         "dry-run",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -98,13 +98,16 @@ class RunInputs:
     pr_draft: bool
     github_token: str | None = field(repr=False)
     dry_run: bool
+    pr_comment: bool = False
+    quay_api_token: str | None = field(default=None, repr=False)
     bump_scope: BumpScope = "source"
     pin_digest: bool = False
     chart: str | None = None
     deprecated: tuple[str, ...] = ()  # inputs given by an old name, or no longer used
 
     def secrets(self) -> list[str]:
-        values = [s for s in (self.registry_password, self.github_token) if s]
+        tokens = (self.registry_password, self.github_token, self.quay_api_token)
+        values = [s for s in tokens if s]
         return values + [value for _id, value in self.build_secrets]
 
 
@@ -223,6 +226,8 @@ def _parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str]) -> RunInpu
         pr_team_reviewers=value.slugs("pr-team-reviewers", get("pr-team-reviewers")),
         pr_draft=value.boolean(get, "pr-draft"),
         github_token=get("github-token") or None,
+        pr_comment=pr_comment(get),
+        quay_api_token=get("quay-api-token") or None,
         dry_run=value.boolean(get, "dry-run"),
         bump_scope=value.choice(get, "bump-scope", BUMP_SCOPES),
         pin_digest=value.boolean(get, "pin-digest"),
@@ -302,3 +307,16 @@ def event_name(environ: Mapping[str, str] = os.environ) -> EventName:
 def trusted_event(event: EventName) -> bool:
     """May `push: auto` push on this event? Only on the allow-list, or outside Actions."""
     return event == "local" or event in TRUSTED_EVENTS
+
+
+def pr_comment(get: Callable[[str], str]) -> bool:
+    """`pr-comment` pushes the pull request's image as `pr-<N>`, and deletes that tag later:
+    a tag or push input of its own would leave the comment, or the clean-up, naming another."""
+    wanted = value.boolean(get, "pr-comment")
+    if wanted and get("tag"):
+        raise UsageError(
+            "input 'tag' cannot go with pr-comment: a pull request's image is tagged pr-<N>"
+        )
+    if wanted and get("push") == "false":
+        raise UsageError("input 'push' is false, but pr-comment pushes the pull request's image")
+    return wanted

@@ -28,6 +28,7 @@ class RunOutcome:
     bump_result: RolloutStatus = "skipped"
     pr_number: int | None = None
     pr_url: str = ""
+    pr_comment: str = ""  # created, updated or unchanged: the pull request's try-out comment
     notes: list[str] = field(default_factory=list)
     package_changes: dict[str, Any] | None = None
     size_bytes: int | None = None
@@ -45,6 +46,7 @@ class RunOutcome:
             "bump-result": self.bump_result,
             "pr-number": str(self.pr_number or ""),
             "pr-url": self.pr_url,
+            "pr-comment": self.pr_comment,
         }
 
     def as_dict(self) -> dict[str, Any]:

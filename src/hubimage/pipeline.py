@@ -1,7 +1,8 @@
 """`hubimage run`: the whole road from an image repository to a hub pointed at the new image.
 
 The phases, in the order a run takes them, read top to bottom in `_run`: tag → plan the bump
-→ already published? → build → check → record → compare packages → push → bump. The order
+→ already published? → build → check → record → compare packages → push → bump → comment on
+the pull request (pr-comment; a closed pull request's run only deletes its pr-<N> tag). The order
 is the safety argument: nothing is pushed before every check passed, and no hub config names
 an image before the registry served its digest. With `check: false` build and push are one
 buildx call (imagebuild/backends.py says why that keeps both promises). Outputs are
@@ -17,7 +18,15 @@ from hubimage.errors import ChecksFailedError
 from hubimage.gha import Reporter
 from hubimage.inputs import RunInputs
 from hubimage.outcome import RunOutcome
-from hubimage.phases import building, bumping, checking, publishing, reporting, tagging
+from hubimage.phases import (
+    building,
+    bumping,
+    checking,
+    publishing,
+    reporting,
+    tagging,
+    trying,
+)
 from hubimage.phases.context import RunContext
 from hubimage.phases.tagging import Published
 
@@ -37,14 +46,19 @@ def run_pipeline(
 
 
 def _run(context: RunContext) -> None:
+    policy = context.policy
+    trying.announce(context)
+    if policy.pull_request is not None and policy.pull_request.closed:
+        trying.clean_up(context, policy.pull_request)  # its pr-<N> goes; nothing is built
+        return
     context.services.probe_backend()  # in the background: known by the time the build starts
     tag = tagging.resolve_tag(context)
     bumping.plan(context, tag)
-    policy = context.policy
     # A scheduled run rebuilds a published tag to pick up upstream package changes.
     scheduled = policy.event == "schedule" and policy.skip_unchanged
     published = None
-    if policy.push and not context.inputs.force:
+    # A pull request's pr-<N> follows its branch: each push builds (from the cache) anew.
+    if policy.push and not context.inputs.force and policy.try_out is None:
         published = tagging.find_published(context, tag)
     if published is not None and not scheduled:
         tagging.record_reused(context, published)
@@ -57,9 +71,11 @@ def _run(context: RunContext) -> None:
     if building.pushes_in_build(context, tag):  # check: false: one buildx --push
         served = publishing.build_and_push(context, context.tags(tag))
         bumping.bump(context, tag, served.digest)
+        trying.comment(context, served.digest)
         return
     built = building.build(context, tag)
     if context.inputs.check and checking.check(context, built.image).failed:
+        trying.comment_failure(context)
         raise ChecksFailedError(
             "the image failed its checks; nothing was pushed",
             hint="see the checks table above for what to change",
@@ -88,6 +104,7 @@ def _publish(context: RunContext, tag: str, built: building.Built) -> None:
     if policy.push:
         served = publishing.push(context, built.image, context.tags(tag))
         bumping.bump(context, tag, served.digest)
+        trying.comment(context, served.digest)
     else:
         context.outcome.notes.append(f"not pushed ({policy.why_not_pushed(context.inputs)})")
     if policy.plan_bump_only:

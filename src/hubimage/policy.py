@@ -13,6 +13,24 @@ from hubimage.values import HubVersion
 
 
 @dataclass(frozen=True)
+class PullRequest:
+    """The pull request a `pull_request` event is about, as `pr-comment` needs it."""
+
+    number: int
+    action: str  # opened, synchronize, reopened, closed ... (the event's `action`)
+    same_repository: bool  # its branch is in this repository: never true for a fork
+    why: str  # one sentence for the log: where its branch comes from
+
+    @property
+    def tag(self) -> str:
+        return f"pr-{self.number}"
+
+    @property
+    def closed(self) -> bool:
+        return self.action == "closed"
+
+
+@dataclass(frozen=True)
 class RunPolicy:
     """What this run may do, decided once from the inputs and the triggering event."""
 
@@ -22,30 +40,50 @@ class RunPolicy:
     bump: bool
     plan_bump_only: bool  # dry run: plan the bump this run would make and show its diff
     fresh_build: bool  # build without cached steps, base images pulled anew
+    # pr-comment: the pull request this run pushes pr-<N> for and comments on, or whose
+    # pr-<N> it deletes (closed); a fork's is kept only to say why nothing happens.
+    pull_request: PullRequest | None = None
 
     @classmethod
-    def decide(cls, inputs: RunInputs, environ: Mapping[str, str]) -> RunPolicy:
+    def decide(
+        cls, inputs: RunInputs, environ: Mapping[str, str], pull_request: PullRequest | None = None
+    ) -> RunPolicy:
         event = event_name(environ)
+        tries_out = pull_request is not None and pull_request.same_repository
         # An allow-list: pull requests, merge queues, workflow_run and unknown events may run
-        # code from outside the repository, so nothing they build leaves the runner.
+        # code from outside the repository, so nothing they build leaves the runner; a branch
+        # of this repository's own pull request may push its pr-<N> tag (pr-comment).
         would_push = {"auto": trusted_event(event), "true": True, "false": False}[inputs.push]
-        would_push = would_push and inputs.image is not None
+        fork = pull_request is not None and not pull_request.same_repository
+        would_push = (would_push or tries_out) and not fork and inputs.image is not None
         push = would_push and not inputs.dry_run
         skip = {"auto": event == "schedule", "true": True, "false": False}[inputs.skip_unchanged]
-        wants_bump = inputs.bump_mode != "none" and bool(inputs.hubs)
+        # Only events whose code is the repository's own point a hub at what they built.
+        wants_bump = inputs.bump_mode != "none" and bool(inputs.hubs) and trusted_event(event)
         fresh = {"auto": event == "schedule" and skip, "true": True, "false": False}
         return cls(
             event=event,
             push=push,
-            skip_unchanged=skip,
+            skip_unchanged=skip and not tries_out,
             bump=push and wants_bump,
             plan_bump_only=would_push and inputs.dry_run and wants_bump,
             fresh_build=fresh[inputs.fresh_rebuild],
+            pull_request=pull_request,
         )
+
+    @property
+    def try_out(self) -> PullRequest | None:
+        """The open pull request of this repository whose image this run pushes as pr-<N>."""
+        pull = self.pull_request
+        if pull is None or not pull.same_repository or pull.closed:
+            return None
+        return pull
 
     def why_not_pushed(self, inputs: RunInputs) -> str:
         if inputs.dry_run:
             return "dry run"
+        if self.pull_request is not None and not self.pull_request.same_repository:
+            return f"pr-comment: {self.pull_request.why}"
         if inputs.image is None:
             return "no image name given"
         if self.event == "pull_request" and inputs.push == "auto":

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from hubimage.check.model import screenshot_markdown
 from hubimage.check.report import matrix_rows
-from hubimage.gha import AnnotationLevel, Reporter
+from hubimage.gha import AnnotationLevel, Reporter, workflow_run_url
 from hubimage.outcome import RunOutcome
 
 if TYPE_CHECKING:
@@ -88,10 +88,7 @@ def pull_request_body(
     outcome: RunOutcome, package_markdown: str | None, environ: Mapping[str, str]
 ) -> str:
     """The bump pull request's body: old → new is added by the rollout, which knows it."""
-    run_url = ""
-    if environ.get("GITHUB_RUN_ID") and environ.get("GITHUB_REPOSITORY"):
-        server = environ.get("GITHUB_SERVER_URL", "https://github.com")
-        run_url = f"{server}/{environ['GITHUB_REPOSITORY']}/actions/runs/{environ['GITHUB_RUN_ID']}"
+    run_url = workflow_run_url(environ)
     lines = [
         f"Image: `{outcome.image}:{outcome.tag}`",
         f"Digest: `{outcome.digest}`",

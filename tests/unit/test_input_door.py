@@ -43,6 +43,7 @@ BAD = [
     ("push", "yes please"),
     ("require-public", "maybe"),
     ("skip-unchanged", "perhaps"),
+    ("pr-comment", "maybe"),
     ("hubs", "not a hub!"),
     ("image-path", "a..b"),
     ("bump-mode", "merge"),

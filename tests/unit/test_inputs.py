@@ -7,7 +7,7 @@ from hubimage.errors import UsageError
 from hubimage.input_specs import INPUTS
 from hubimage.inputs import TRUSTED_EVENTS, parse_inputs, read_action_inputs
 from hubimage.outcome import RunOutcome
-from hubimage.policy import RunPolicy
+from hubimage.policy import PullRequest, RunPolicy
 
 ACTION = Path(__file__).parents[2] / "action.yml"
 
@@ -119,6 +119,39 @@ def test_push_policy_follows_the_event(event: str, push_input: str, expect_push:
     assert policy.skip_unchanged is (event == "schedule")
     if not expect_push and push_input == "auto":
         assert event in policy.why_not_pushed(inputs) or event == "pull_request"
+
+
+@pytest.mark.parametrize(
+    ("push_input", "action", "same_repository", "expect"),
+    [
+        ("auto", "opened", True, (True, "pr-7")),  # pr-comment pushes its own branch's image
+        ("auto", "synchronize", True, (True, "pr-7")),
+        ("auto", "opened", False, (False, None)),  # a fork: never
+        ("true", "opened", False, (False, None)),  # not even when push says true
+        ("auto", "closed", True, (True, None)),  # closed: only its tag's clean-up follows
+    ],
+)
+def test_pr_comment_pushes_a_branch_of_this_repository_and_never_bumps(
+    push_input: str, action: str, same_repository: bool, expect: tuple[bool, str | None]
+) -> None:
+    raw = {"INPUT_IMAGE": "quay.io/o/i", "INPUT_PUSH": push_input, "INPUT_PR_COMMENT": "true"}
+    raw |= {"INPUT_HUB_CONFIG": "/etc/hostname", "INPUT_HUBS": "staging", "INPUT_BUMP_MODE": "file"}
+    inputs = parse_inputs(read_action_inputs(raw))
+    pull = PullRequest(7, action, same_repository, "pull request #7 comes from somewhere")
+    environ = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request"}
+    policy = RunPolicy.decide(inputs, environ, pull)
+    try_out = policy.try_out.tag if policy.try_out else None
+    assert (policy.push, try_out) == expect
+    assert policy.bump is False and policy.skip_unchanged is False
+    if not same_repository:
+        assert "somewhere" in policy.why_not_pushed(inputs)
+
+
+@pytest.mark.parametrize(("tag", "push"), [("v1", "auto"), ("", "false")])
+def test_pr_comment_refuses_a_tag_or_push_of_its_own(tag: str, push: str) -> None:
+    raw = {"INPUT_IMAGE": "quay.io/o/i", "INPUT_PR_COMMENT": "true", "INPUT_TAG": tag}
+    with pytest.raises(UsageError, match=r"input '(tag|push)'"):
+        parse_inputs(read_action_inputs({**raw, "INPUT_PUSH": push}))
 
 
 def test_push_auto_outside_actions_pushes_but_a_nameless_event_in_actions_does_not() -> None:

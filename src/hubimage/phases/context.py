@@ -20,11 +20,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from hubimage.bump.hubfiles import TextReader
 from hubimage.check.profile import SpawnProfile
 from hubimage.engine import DockerEngine
 from hubimage.errors import GitHubError, UsageError
 from hubimage.gha import Reporter
-from hubimage.inputs import RunInputs
+from hubimage.inputs import RunInputs, event_name
 from hubimage.outcome import RunOutcome
 from hubimage.phases.stage_requests import (
     default_profile,
@@ -32,11 +33,12 @@ from hubimage.phases.stage_requests import (
     local_reader,
     rollout_request,
 )
-from hubimage.policy import RunPolicy, image_name
+from hubimage.policy import PullRequest, RunPolicy, image_name
 from hubimage.reference import ImageReference
 from hubimage.registry import Login, RegistryClient, credentials_from_environment, resolve_login
 from hubimage.registry.retry import READ_RETRY
 from hubimage.rollout import ConfigRepository, current_image
+from hubimage.tryout import pull_request_source, read_event
 
 if TYPE_CHECKING:  # (start-up: the build package loads only when a run builds)
     from hubimage.imagebuild.backends import BuildBackend
@@ -58,12 +60,29 @@ class RunContext:
     def start(cls, inputs: RunInputs, reporter: Reporter, environ: Mapping[str, str]) -> RunContext:
         name = image_name(inputs)
         outcome = RunOutcome(image=name.name)
-        policy = RunPolicy.decide(inputs, environ)
+        policy = RunPolicy.decide(inputs, environ, pull_request_of(inputs, environ))
         return cls(inputs, policy, reporter, environ, name, outcome, RunServices(inputs, environ))
 
     def tags(self, tag: str) -> tuple[str, ...]:
-        """`tag` and the extra tags, each once."""
+        """`tag` and the extra tags, each once; a pull request's image only as pr-<N>."""
+        if self.policy.try_out is not None:
+            return (tag,)
         return (tag, *[extra for extra in self.inputs.extra_tags if extra != tag])
+
+
+def pull_request_of(inputs: RunInputs, environ: Mapping[str, str]) -> PullRequest | None:
+    """With pr-comment on a `pull_request` event, the pull request its payload names."""
+    if not inputs.pr_comment or event_name(environ) != "pull_request":
+        return None
+    path = environ.get("GITHUB_EVENT_PATH")
+    if not path:
+        raise UsageError("pr-comment on a pull_request event needs GITHUB_EVENT_PATH, its payload")
+    event = read_event(path)
+    source = pull_request_source(event)
+    if source.number is None:
+        return None
+    action = str(event.get("action") or "")
+    return PullRequest(source.number, action, source.same_repository, source.why)
 
 
 class RunServices:
@@ -130,6 +149,16 @@ class RunServices:
             self._current = (found,)
         return self._current[0]
 
+    def config_reader(self) -> tuple[TextReader, str]:
+        """How the hub config's files are read before the build (each once per run), and
+        the root its paths are confined to: its repository through the GitHub API, or the
+        local checkout it sits in."""
+        config = self._inputs.hub_config
+        assert config is not None  # callers ask only with a hub config
+        if config.in_repository:
+            return self.config_repository.planning_reader(), ""
+        return local_reader(config)
+
     def spawn_profiles(self, reporter: Reporter) -> tuple[list[SpawnProfile], list[str]]:
         """How each named hub will spawn the image, read once from its config (through the
         connection the bump uses), and notes; Zero to JupyterHub's defaults without a hub
@@ -144,10 +173,7 @@ class RunServices:
         if config is None or not inputs.hubs:
             return [default_profile(inputs)], []
         try:
-            if config.in_repository:
-                read, root = self.config_repository.planning_reader(), ""
-            else:
-                read, root = local_reader(config)
+            read, root = self.config_reader()
             profiles, notes = hub_profiles(inputs, read, root)
         except (GitHubError, UsageError) as error:
             # No token on a fork's pull request, no access to the config repository: the

@@ -22,10 +22,14 @@ class Published:
 
 def resolve_tag(context: RunContext) -> str:
     inputs = context.inputs
+    pull = context.policy.try_out
     with context.reporter.group("Tag"):
-        tag = inputs.tag or compute_tag(inputs.context, inputs.tag_scheme)
+        if pull is not None:
+            tag, where = pull.tag, f"pull request #{pull.number}"
+        else:
+            tag = inputs.tag or compute_tag(inputs.context, inputs.tag_scheme)
+            where = "input" if inputs.tag else inputs.tag_scheme
         context.outcome.tag = tag
-        where = "input" if inputs.tag else inputs.tag_scheme
         context.reporter.info(f"tag: {tag} (from {where})")
     return tag
 

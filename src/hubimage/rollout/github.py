@@ -77,6 +77,11 @@ class GitHubRepo:
         self._github = github
         self._repo = repository
 
+    @property
+    def repository(self) -> Any:
+        """The PyGithub repository, for calls this class does not wrap (made through `call`)."""
+        return self._repo
+
     @classmethod
     def connect(
         cls,

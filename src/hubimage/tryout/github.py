@@ -66,9 +66,8 @@ def _ours(text: object) -> bool:
 def _connection(repo: Any) -> tuple[Any, Callable[[str, Callable[[], Any]], Any]]:
     """The PyGithub repository, and how to call GitHub through it."""
     if isinstance(repo, GitHubRepo):
-        # GitHubRepo keeps its PyGithub repository private; its `call` retries and words
-        # the errors (a public accessor there would be cleaner).
-        return repo._repo, repo.call
+        # Its `call` retries and words the errors.
+        return repo.repository, repo.call
 
     def call(what: str, action: Callable[[], T]) -> T:
         try:
