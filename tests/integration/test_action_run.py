@@ -265,6 +265,10 @@ def test_scheduled_rebuild_proposes_only_real_package_changes(
     workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
 
     def run(event: str, **inputs: str) -> ActionRun:
+        # The cache kept on schedule (fresh-rebuild: false): this base image exists only on
+        # this engine, which a fresh build's --pull cannot reach (test_build_scheduled.py
+        # has the fresh rebuild, on a base image released through the registry).
+        inputs.setdefault("fresh-rebuild", "false")
         return run_with_config_repo(
             workdir, event, registry_htpasswd, repository, config_repo, tmp_path, **inputs
         )

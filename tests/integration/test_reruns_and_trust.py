@@ -5,6 +5,7 @@ action (tests/support/action_runner.py) against the real engine and registry."""
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -159,23 +160,31 @@ def test_with_runner_temp_set_a_run_leaves_nothing_in_tmp(
 def test_buildx_builder_names_the_builder_every_build_uses(
     tmp_path: Path, docker_engine: DockerEngine, singleuser_image: str
 ) -> None:
-    # A second docker context on the same engine brings its own builder (docker driver),
-    # named as the context; the run must build on it, not on the current one.
+    # The workflow's own builder (docker/setup-buildx-action makes a docker-container one),
+    # in a Docker config of its own, not the one `buildx use` made current. buildx refuses
+    # a docker context's name as a builder unless it is the current context, so only such a
+    # builder is a real second one. It cannot boot here (no moby/buildkit image can be
+    # pulled; on GitHub's runners it does): that the build boots *it* is what shows the run
+    # used it.
+    folder = tmp_path / "docker-config"
+    folder.mkdir()
     name = f"hubimage-test-{secrets.token_hex(3)}"
+    env = {"DOCKER_CONFIG": str(folder)}
     docker = shutil.which("docker") or "docker"
-    subprocess.run(
-        [docker, "context", "create", name, "--docker", "host=unix:///var/run/docker.sock"],
-        check=True,
+    created = subprocess.run(
+        [docker, "buildx", "create", "--name", name, "--driver", "docker-container"],
+        env={**os.environ, **env},
         capture_output=True,
+        text=True,
+        check=False,
     )
+    assert created.returncode == 0, created.stderr
     workdir = image_repo(tmp_path / "hub-image", singleuser_image)
     values = {"image": "example/builder-test", "check": "false", "buildx-builder": name}
-    try:
-        run = run_action(workdir, "pull_request", values, tmp_path)
-        assert run.returncode == 0, run.stderr[-3000:]
-        assert f'building with "{name}" instance' in run.stderr
-        docker_engine.remove_image(f"example/builder-test:{run.outputs['tag']}")
-    finally:
-        subprocess.run([docker, "context", "rm", "-f", name], check=False, capture_output=True)
-    refused = run_action(workdir, "pull_request", {**values, "buildx-builder": "no such"}, tmp_path)
+    run = run_action(workdir, "pull_request", values, tmp_path, extra_env=env)
+    assert f'building with "{name}" instance using docker-container driver' in run.stderr
+    assert "booting buildkit" in run.stderr
+    refused = run_action(
+        workdir, "pull_request", {**values, "buildx-builder": "no such"}, tmp_path, extra_env=env
+    )
     assert refused.returncode == 2 and "input 'buildx-builder'" in refused.stderr
