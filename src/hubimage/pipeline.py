@@ -2,8 +2,9 @@
 
 The phases, in the order a run takes them, read top to bottom in `_run`: tag → plan the bump
 → already published? → build → check → record → compare packages → push → bump. The order
-is the safety argument: nothing is pushed before every check passed, and no hub config names
-an image before the registry served its digest. With `check: false` build and push are one
+is the safety argument: no manifest and no tag is pushed before every check passed (only the
+layers go ahead, as bare blobs, while the checks run: phases/uploading.py), and no hub config
+names an image before the registry served its digest. With `check: false` build and push are one
 buildx call (imagebuild/backends.py says why that keeps both promises). Outputs are
 collected in one `RunOutcome` and written once at the end, also when a phase failed.
 """
@@ -17,7 +18,15 @@ from hubimage.errors import ChecksFailedError
 from hubimage.gha import Reporter
 from hubimage.inputs import RunInputs
 from hubimage.outcome import RunOutcome
-from hubimage.phases import building, bumping, checking, publishing, reporting, tagging
+from hubimage.phases import (
+    building,
+    bumping,
+    checking,
+    publishing,
+    reporting,
+    tagging,
+    uploading,
+)
 from hubimage.phases.context import RunContext
 from hubimage.phases.tagging import Published
 
@@ -59,15 +68,21 @@ def _run(context: RunContext) -> None:
         bumping.bump(context, tag, served.digest)
         return
     built = building.build(context, tag)
-    if context.inputs.check and checking.check(context, built.image).failed:
-        raise ChecksFailedError(
-            "the image failed its checks; nothing was pushed",
-            hint="see the checks table above for what to change",
-        )
-    checking.record(context, built.image, built.inventory)
-    if policy.skip_unchanged and _unchanged(context, built, published):
-        return
-    _publish(context, tag, built)
+    upload = uploading.start(context, built.image)  # layers only: no manifest, no tag
+    try:
+        if context.inputs.check and checking.check(context, built.image).failed:
+            upload.abandon(context)
+            raise ChecksFailedError(
+                "the image failed its checks; no tag or manifest was pushed",
+                hint="see the checks table above for what to change",
+            )
+        checking.record(context, built.image, built.inventory)
+        if policy.skip_unchanged and _unchanged(context, built, published):
+            return
+        upload.finish(context)
+        _publish(context, tag, built)
+    finally:
+        upload.abandon(context)  # a phase failed before the push
 
 
 def _unchanged(context: RunContext, built: building.Built, published: Published | None) -> bool:
