@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from hubimage.errors import ChecksFailedError
 from hubimage.gha import Reporter
 from hubimage.inputs import RunInputs
 from hubimage.outcome import RunOutcome
-from hubimage.phases import (
-    building,
-    bumping,
-    checking,
-    publishing,
-    reporting,
-    tagging,
-    uploading,
-)
+from hubimage.phases import bumping, reporting, tagging
 from hubimage.phases.context import RunContext
 from hubimage.phases.tagging import Published
+
+if TYPE_CHECKING:  # (start-up: a no-op run, its tag published, loads no build, check or push)
+    from hubimage.phases.building import Built
 
 
 def run_pipeline(
@@ -56,6 +52,8 @@ def _run(context: RunContext) -> None:
     if policy.push and not context.inputs.force:
         published = tagging.find_published(context, tag)
     if published is not None and not scheduled:
+        from hubimage.phases import checking, publishing  # (start-up: see above)
+
         tagging.record_reused(context, published)
         checking.trust_or_check(context, published)
         publishing.judge_published(context, published.digest)
@@ -63,6 +61,13 @@ def _run(context: RunContext) -> None:
         return
     if published is not None:
         tag = tagging.rebuild_tag(context, published)
+    _build_check_publish(context, tag, published)
+
+
+def _build_check_publish(context: RunContext, tag: str, published: Published | None) -> None:
+    from hubimage.phases import building, checking, publishing, uploading  # (start-up)
+
+    policy = context.policy
     if building.pushes_in_build(context, tag):  # check: false: one buildx --push
         served = publishing.build_and_push(context, context.tags(tag))
         bumping.bump(context, tag, served.digest)
@@ -85,8 +90,10 @@ def _run(context: RunContext) -> None:
         upload.abandon(context)  # a phase failed before the push
 
 
-def _unchanged(context: RunContext, built: building.Built, published: Published | None) -> bool:
+def _unchanged(context: RunContext, built: Built, published: Published | None) -> bool:
     """A rebuild with the same packages as the hub's image publishes nothing."""
+    from hubimage.phases import checking  # (start-up)
+
     comparison = checking.compare_packages(context, built.inventory, published)
     context.outcome.package_markdown = comparison.markdown
     if not comparison.unchanged:
@@ -97,8 +104,10 @@ def _unchanged(context: RunContext, built: building.Built, published: Published 
     return True
 
 
-def _publish(context: RunContext, tag: str, built: building.Built) -> None:
+def _publish(context: RunContext, tag: str, built: Built) -> None:
     """Push the checked image and bump the hubs, as far as this run may."""
+    from hubimage.phases import publishing  # (start-up)
+
     policy = context.policy
     if policy.push:
         served = publishing.push(context, built.image, context.tags(tag))
