@@ -7,12 +7,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-TargetKind = Literal["ratio", "seconds", "info"]
+TargetKind = Literal["ratio", "seconds", "over", "at_most", "info"]
 
 
 @dataclass(frozen=True)
 class Target:
-    """`ratio <= limit`, `figure seconds <= limit`, or nothing to pass (information)."""
+    """`ratio <= limit`, `figure seconds <= limit`, `figure <= baseline + limit` (over),
+    `figure <= limit` in the figure's own unit (at_most), or nothing to pass (information)."""
 
     kind: TargetKind
     limit: float = 0.0
@@ -22,6 +23,10 @@ class Target:
             return f"ratio <= {self.limit:g}"
         if self.kind == "seconds":
             return f"<= {self.limit:g} s"
+        if self.kind == "over":
+            return f"<= baseline + {self.limit:g} s"
+        if self.kind == "at_most":
+            return f"<= {self.limit:g}"
         return "-"
 
 
@@ -39,6 +44,7 @@ class Figure:
     baseline_samples: list[float] = field(default_factory=list)
     extra_targets: tuple[Target, ...] = ()  # all must hold, e.g. seconds and growth
     note: str = ""
+    unit: str = "s"  # "MB" for memory and disk figures
 
     @property
     def ratio(self) -> float | None:
@@ -47,8 +53,12 @@ class Figure:
         return self.figure_s / self.baseline_s
 
     def _holds(self, target: Target) -> bool | None:
-        if target.kind == "seconds":
+        if target.kind in ("seconds", "at_most"):
             return self.figure_s <= target.limit
+        if target.kind == "over":
+            return (
+                None if self.baseline_s is None else self.figure_s <= self.baseline_s + target.limit
+            )
         if target.kind == "ratio":
             return None if self.ratio is None else self.ratio <= target.limit
         return None
@@ -79,9 +89,11 @@ def median(samples: Sequence[float]) -> float:
     return statistics.median(samples) if samples else float("nan")
 
 
-def _seconds(value: float | None) -> str:
+def _seconds(value: float | None, unit: str = "s") -> str:
     if value is None:
         return "-"
+    if unit != "s":
+        return f"{value:.0f} {unit}"
     return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
 
 
@@ -93,9 +105,12 @@ def render_table(figures: Iterable[Figure]) -> str:
     ]
     for figure in figures:
         ratio = "-" if figure.ratio is None else f"{figure.ratio:.2f}"
-        baseline = f"{_seconds(figure.baseline_s)} ({figure.baseline})" if figure.baseline else "-"
+        baseline = "-"
+        if figure.baseline:
+            baseline = f"{_seconds(figure.baseline_s, figure.unit)} ({figure.baseline})"
         rows.append(
-            f"| {figure.scenario} | {_seconds(figure.figure_s)} | {baseline} | {ratio} "
+            f"| {figure.scenario} | {_seconds(figure.figure_s, figure.unit)} | {baseline} "
+            f"| {ratio} "
             f"| {figure.targets_text()} | {figure.verdict} |"
         )
     return "\n".join(rows)

@@ -32,9 +32,9 @@ from support.fixture_images import singleuser_image
 from support.registry_fixtures import running_registry
 
 OVERHEAD = Target("ratio", 1.05)
-NO_OP = Target("seconds", 3.0)
-REBUILD = Target("ratio", 0.15)
-REBUILD_VS_BUILDX = Target("ratio", 1.05)
+CHECKED_OVERHEAD = Target("ratio", 1.15)  # the layers go up while the checks run (issue 24)
+NO_OP = Target("seconds", 0.35)
+REBUILD_VS_BUILDX = Target("over", 0.3)  # buildx's own rebuild + a fixed cost
 
 
 @dataclass
@@ -155,7 +155,8 @@ def figures(samples: Samples) -> list[Figure]:
     hits = samples.rebuild_cache_hits
     return [
         Figure("1 cold build+check+push, hubimage", checked, raw, "buildx build --push",
-               INFO, samples.checked, samples.raw, note=_overhead_note(checked, raw)),
+               CHECKED_OVERHEAD, samples.checked, samples.raw,
+               note=_overhead_note(checked, raw) + _paired(samples.checked, samples.raw)),
         Figure("1 same, check=false", unchecked, raw, "buildx build --push",
                OVERHEAD, samples.unchecked, samples.raw,
                note=_overhead_note(unchecked, raw) + _paired(samples.unchecked, samples.raw)),
@@ -165,7 +166,7 @@ def figures(samples: Samples) -> list[Figure]:
         Figure("2 no-op run (tag exists)", median(samples.no_op), checked, "cold hubimage run",
                NO_OP, samples.no_op, samples.checked),
         Figure("3 rebuild from registry cache, check=false", median(samples.rebuild), unchecked,
-               "cold run, check=false", REBUILD, samples.rebuild, samples.unchecked,
+               "cold run, check=false", INFO, samples.rebuild, samples.unchecked,
                note=f"cached steps per rebuild: {hits}; blob bytes downloaded: "
                f"{samples.rebuild_bytes} (buildx directly: {samples.rebuild_raw_bytes})"),
         Figure("3 same rebuild vs buildx directly", median(samples.rebuild),
@@ -174,7 +175,7 @@ def figures(samples: Samples) -> list[Figure]:
                note=_overhead_note(median(samples.rebuild), median(samples.rebuild_raw))
                + _paired(samples.rebuild, samples.rebuild_raw)),
         Figure("3 same, builder time only", median(samples.rebuild_build_phase),
-               median(samples.cold_build_phase), "cold builder time", REBUILD,
+               median(samples.cold_build_phase), "cold builder time", INFO,
                samples.rebuild_build_phase, samples.cold_build_phase),
     ]  # fmt: skip
 

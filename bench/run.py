@@ -1,10 +1,10 @@
 """Run every benchmark scenario and print one table of figures with same-run baselines.
 
-    python bench/run.py [--quick] [--repeat N] [--json [FILE]] [--only pipeline bump checks]
+    python bench/run.py [--quick] [--repeat N] [--json [FILE]] [--only pipeline big bump checks]
 
 Not a test: nothing here asserts a timing. Each figure is a median over repetitions, next
 to a baseline measured in the same run on the same machine, so the ratio is what to read;
-the verdict compares it with the target of issues 3, 4, 6 and 8. See bench/README.md.
+the verdict compares it with the target of issues 3, 4, 6, 8 and 24. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from figures import Figure, render_table  # noqa: E402
 from hubimage.engine import DockerEngine  # noqa: E402
 
 DEFAULT_JSON = ROOT / ".bench-results" / "latest.json"
-SCENARIOS = ("pipeline", "bump", "checks")
+SCENARIOS = ("pipeline", "big", "bump", "checks")
 
 
 def _progress(message: str) -> None:
@@ -87,6 +87,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         _progress("scenarios 1-3: hubimage run vs docker build+push (cold, no-op, rebuild)")
         found, details["pipeline"] = _pipeline(engine, args.quick, args.image, args.repeat)
         figures += found
+    if "big" in args.only:
+        import big_image
+
+        _progress(
+            f"scenario 6: a ~3 GB image ({big_image.LAYERS} x {big_image.LAYER_MB} MB random)"
+        )
+        samples = big_image.measure(engine, repeat=1)
+        figures += big_image.figures(samples)
+        details["big"] = vars(samples) | {"cache_before": len(samples.cache_before)}
     if "bump" in args.only:
         import stage_scenarios
 

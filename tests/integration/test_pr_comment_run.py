@@ -154,7 +154,7 @@ def test_pushes_to_a_pull_request_keep_one_comment_and_closing_it_deletes_the_ta
     assert failed.returncode == 1, failed.stderr[-3000:]
     assert failed.outputs["pushed"] == "false" and failed.outputs["pr-comment"] == "updated"
     [body] = our_comments(standin)
-    assert "failed its checks: nothing was pushed" in body and "non-root-user" in body
+    assert "failed its checks: no tag was pushed" in body and "non-root-user" in body
     assert link not in body
     assert served_digest(registry_htpasswd, "pr/hub-image", "pr-7") == new_digest
     assert len(standin.calls("issues/create-comment")) == 1

@@ -1,6 +1,6 @@
 """The pull request comment: a hidden marker first, one section per hub with its checks
 verdict per profile and the way to start the image there; on a failure, what failed and
-that nothing was pushed."""
+that no tag was pushed."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def test_a_failure_says_what_failed_and_that_nothing_was_pushed() -> None:
         True, RUN,
     )  # fmt: skip
     assert body.startswith(MARKER + "\n")
-    assert f"## ❌ `{IMAGE}` failed its checks: nothing was pushed" in body
+    assert f"## ❌ `{IMAGE}` failed its checks: no tag was pushed" in body
     assert "still holds what an earlier run of this pull request pushed" in body
     staging = body.split("### staging")[1].split("### dev")[0]
     assert (

@@ -17,7 +17,7 @@ import os
 import tarfile
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import IO, Any, cast
 
 import docker
 import docker.errors
@@ -297,6 +297,14 @@ class DockerEngine:
         )
         return events
 
+    def save_stream(self, ref: str) -> IO[bytes]:
+        """`docker save` of the local image `ref` as a stream, read as it arrives."""
+        try:
+            pieces = self._client.api.get_image(ref, chunk_size=1 << 20)
+        except docker.errors.APIError as error:
+            raise _classify(error, f"saving {ref}") from error
+        return cast(IO[bytes], _PieceReader(pieces))
+
     def image_store(self) -> str | None:
         """The engine's image store driver (`io.containerd.snapshotter.v1` for containerd's);
         None when the engine does not say."""
@@ -306,6 +314,26 @@ class DockerEngine:
             return None
         store = status.get("driver-type")
         return str(store) if store else None
+
+
+class _PieceReader(io.RawIOBase):
+    """A file over an iterator of byte pieces, never holding more than one piece."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        self._pieces, self._rest = pieces, memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._rest:
+            piece = next(self._pieces, None)
+            if piece is None:
+                return 0
+            self._rest = memoryview(piece)
+        count = min(len(buffer), len(self._rest))
+        buffer[:count], self._rest = self._rest[:count], self._rest[count:]
+        return count
 
 
 def start_container(container: Any) -> None:

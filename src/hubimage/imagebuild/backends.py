@@ -13,9 +13,11 @@ When checks run (the default), a build here only ever writes to the local engine
 or, with `output="cacheonly"`, to the cache. The only cache export on the build that
 precedes the checks is `inline` (metadata inside the local image). The registry or gha cache
 is written by `export_cache`, which the push phase calls only after `push_image` saw the
-registry serve the checked image's digest. So the registry receives image layers exactly
-when the checked image is pushed, and cache blobs (the same layers, plus intermediate ones)
-only after that; a failed check leaves the registry as it was.
+registry serve the checked image's digest. So no manifest or tag reaches the registry before
+the checked image is pushed, and cache blobs (the same layers, plus intermediate ones) only
+after that. The one thing that may go ahead is the image's own layers, as bare blobs no
+manifest names, uploaded from the engine while the checks run (phases/uploading.py says
+where and why); a failed check leaves only those, for the registry's garbage collection.
 
 When no check runs (`check: false`, on a run whose policy pushes), "before every check
 passed" is the empty condition, so one `docker buildx build --push` with the cache export in

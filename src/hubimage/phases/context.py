@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from hubimage.bump.hubfiles import TextReader
 from hubimage.check.profile import SpawnProfile
-from hubimage.engine import DockerEngine
 from hubimage.errors import GitHubError, UsageError
 from hubimage.gha import Reporter
 from hubimage.inputs import RunInputs, event_name
@@ -35,12 +34,15 @@ from hubimage.phases.stage_requests import (
 )
 from hubimage.policy import PullRequest, RunPolicy, image_name
 from hubimage.reference import ImageReference
-from hubimage.registry import Login, RegistryClient, credentials_from_environment, resolve_login
+from hubimage.registry.client import RegistryClient
+from hubimage.registry.credentials import Login, credentials_from_environment
+from hubimage.registry.login import resolve_login
 from hubimage.registry.retry import READ_RETRY
 from hubimage.rollout import ConfigRepository, current_image
 from hubimage.tryout import pull_request_source, read_event
 
-if TYPE_CHECKING:  # (start-up: the build package loads only when a run builds)
+if TYPE_CHECKING:  # (start-up: the build package and the engine's SDK load only when used)
+    from hubimage.engine import DockerEngine
     from hubimage.imagebuild.backends import BuildBackend
     from hubimage.imagebuild.session import BuildSession
 
@@ -102,6 +104,8 @@ class RunServices:
 
     @property
     def engine(self) -> DockerEngine:
+        from hubimage.engine import DockerEngine  # (start-up: a no-op run needs no engine)
+
         with self._lock:  # the backend probe may ask for it from its own thread
             if self._engine is None:
                 self._engine = DockerEngine()

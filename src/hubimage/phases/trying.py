@@ -3,7 +3,7 @@
 On a `pull_request` event from a branch of this repository, the run pushes the checked image
 as `pr-<N>` and keeps one comment on the pull request: the image with its digest, each named
 hub's checks, and a way to start the image on that hub (`hubimage.tryout`). A failed check
-updates the same comment, saying what failed and that nothing was pushed. When the pull
+updates the same comment, saying what failed and that no tag was pushed. When the pull
 request closes, the run builds nothing and deletes `pr-<N>` where the registry allows it. A
 fork's pull request gets neither: its code is not the repository's, so nothing it built
 leaves the runner (the policy), and the log says so.
@@ -43,7 +43,7 @@ def announce(context: RunContext) -> None:
 
 def comment(context: RunContext, digest: str | None) -> None:
     """Create or update the pull request's comment: `digest` of the pushed pr-<N>, or None
-    when a check failed and nothing was pushed."""
+    when a check failed and no tag was pushed."""
     pull = context.policy.try_out
     if pull is None:
         return

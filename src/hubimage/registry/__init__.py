@@ -8,6 +8,8 @@
 - `client.RegistryClient`: manifest digests, tag lists, anonymous-pull checks over HTTP.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from hubimage.registry.client import RegistryClient, manifest_digest, tag_exists, uses_plain_http
 from hubimage.registry.credentials import (
     AwsCredentials,
@@ -25,8 +27,23 @@ from hubimage.registry.credentials import (
     registry_kind,
 )
 from hubimage.registry.login import resolve_login
-from hubimage.registry.push import DEFAULT_PUSH_RETRY, PushResult, push_image, verify_served
 from hubimage.registry.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from hubimage.registry.push import DEFAULT_PUSH_RETRY, PushResult, push_image, verify_served
+
+_PUSH_NAMES = ("DEFAULT_PUSH_RETRY", "PushResult", "push_image", "verify_served")
+
+
+def __getattr__(name: str) -> Any:
+    """The push's names on first use: push.py loads the engine's SDK (~30 ms), which a
+    no-op run (only registry reads) does not need."""
+    if name in _PUSH_NAMES:
+        from hubimage.registry import push
+
+        return getattr(push, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_PUSH_RETRY",

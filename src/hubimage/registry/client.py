@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urljoin
+from typing import Any, Protocol
+from urllib.parse import urlencode, urljoin
 
 import requests
 
@@ -72,6 +72,14 @@ def parse_challenge(header: str) -> Challenge | None:
     if not scheme:
         return None
     return Challenge(scheme.lower(), dict(_CHALLENGE_PARAM.findall(rest)))
+
+
+class SizedReader(Protocol):
+    """A request body read once, in pieces, whose length is known (Content-Length)."""
+
+    def read(self, size: int = -1) -> bytes: ...
+
+    def __len__(self) -> int: ...
 
 
 class RegistryClient:
@@ -203,6 +211,25 @@ class RegistryClient:
             codes = []
         return response.status_code, codes
 
+    def blob_exists(self, repository: str, digest: str) -> bool:
+        repo = api_repository(self.host, repository)
+        response = self._call("HEAD", f"/v2/{repo}/blobs/{digest}", repo, actions="pull,push")
+        return response.status_code == 200
+
+    def upload_blob(self, repository: str, digest: str, body: SizedReader) -> None:
+        """A monolithic upload (POST, then one PUT streaming `body`); no manifest names it.
+
+        Not retried here: `body` is read once; the caller starts the upload again."""
+        repo = api_repository(self.host, repository)
+        started = self._call("POST", f"/v2/{repo}/blobs/uploads/", repo, actions="pull,push")
+        self._raise_for_status(started, "a blob upload")
+        location = started.headers.get("Location", "")
+        joiner = "&" if "?" in location else "?"
+        url = f"{location}{joiner}{urlencode({'digest': digest})}"
+        headers = {"Content-Type": "application/octet-stream"}
+        done = self._authorized("PUT", url, f"repository:{repo}:pull,push", headers, body)
+        self._raise_for_status(done, f"the upload of {digest}")
+
     def _json(self, path: str, repo: str, accept: Sequence[str]) -> dict[str, Any] | None:
         response = self._call("GET", path, repo, headers={"Accept": ", ".join(accept)})
         if response.status_code == 404:
@@ -260,12 +287,19 @@ class RegistryClient:
         )
 
     def _authorized(
-        self, method: str, url: str, scope: str, headers: dict[str, str] | None
+        self,
+        method: str,
+        url: str,
+        scope: str,
+        headers: dict[str, str] | None,
+        body: SizedReader | None = None,
     ) -> requests.Response:
         headers = headers or {}
         auth = self._authorization.get(scope)
-        response = self._send(method, url, {**headers, **({"Authorization": auth} if auth else {})})
-        if response.status_code != 401:
+        response = self._send(
+            method, url, {**headers, **({"Authorization": auth} if auth else {})}, body
+        )
+        if response.status_code != 401 or body is not None:  # a body is read only once
             return response
         challenge = parse_challenge(response.headers.get("WWW-Authenticate", ""))
         if challenge is None:
@@ -319,12 +353,15 @@ class RegistryClient:
         SECRETS.add(token)
         return token
 
-    def _send(self, method: str, url: str, headers: dict[str, str]) -> requests.Response:
+    def _send(
+        self, method: str, url: str, headers: dict[str, str], body: SizedReader | None = None
+    ) -> requests.Response:
         try:
             response = self._session.request(
                 method,
                 urljoin(self.base_url, url),
                 headers=headers,
+                data=body,
                 timeout=self.timeout,
                 allow_redirects=True,
             )

@@ -31,7 +31,7 @@ def render_comment(
     run_url: str | None,
 ) -> str:
     """The comment's markdown. `checks` is `SpawnReport.as_dict()`; `failed`: a check failed,
-    so nothing was pushed and no way to start the image is shown."""
+    so no tag was pushed and no way to start the image is shown."""
     lines = [MARKER, *_heading(image_ref, digest, failed)]
     rows = _rows(checks)
     named = {hub for hub, _ in hubs}
@@ -51,7 +51,7 @@ def render_comment(
 def _heading(image_ref: str, digest: str | None, failed: bool) -> list[str]:
     if failed:
         return [
-            f"## ❌ `{_code(image_ref)}` failed its checks: nothing was pushed",
+            f"## ❌ `{_code(image_ref)}` failed its checks: no tag was pushed",
             "",
             f"There is nothing new to try: `{_code(image_ref)}` still holds what an earlier "
             "run of this pull request pushed, if any. Fix the failures below and push again.",

@@ -1,0 +1,124 @@
+"""The early upload: the built image's layers go to the registry while the checks run.
+
+The push after the checks then finds every layer there and writes only the config (which
+the checks label changes) and the manifest, with its tags. Before that push nothing but bare
+blobs exists: no manifest, no tag, nothing a pull or a hub config could name
+(registry/blobs.py). A failed check stops the upload; the blobs already sent are named by no
+manifest and are left to the registry's garbage collection, and the log and the summary say so.
+
+Where it applies: the containerd image store with the buildx backend, where `docker save`
+gives the same compressed blobs the engine's push sends. The classic store compresses at
+push time (its digests are not known before), and the legacy builder's images on either
+store are compressed at push time too: there the run keeps today's order (push after the
+checks). Any failure of the early upload only costs time: the push sends what is missing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from hubimage.errors import HubimageError
+from hubimage.phases.building import build_session
+from hubimage.phases.context import RunContext
+from hubimage.registry import DEFAULT_PUSH_RETRY, RegistryClient
+from hubimage.registry.blobs import LayerUpload, UploadStopped, upload_layers
+from hubimage.registry.retry import READ_RETRY, with_retries
+
+CONTAINERD_STORE = "io.containerd.snapshotter.v1"
+
+
+@dataclass
+class EarlyUpload:
+    """The background upload of one run (`thread` None where it does not apply)."""
+
+    why_not: str = ""
+    thread: threading.Thread | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    done: LayerUpload | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+    def finish(self, context: RunContext) -> None:
+        """The checks passed: wait for the layers, then say what went ahead of the push."""
+        if self.thread is None:
+            return
+        self.thread.join()
+        self.thread = None
+        if self.error is not None:
+            context.reporter.info(f"early upload failed ({self.error}); the push sends the layers")
+        elif self.done is not None:
+            context.reporter.info(
+                f"early upload: {self.done.uploaded} layer(s), {self.done.uploaded_bytes / 1e6:.0f}"
+                f" MB sent while the checks ran, {self.done.present} already in the registry "
+                f"({self.seconds:.1f}s)"
+            )
+
+    def abandon(self, context: RunContext) -> None:
+        """A check failed (or the run did): stop, and say what stays in the registry."""
+        if self.thread is None:
+            return
+        self.stop.set()
+        self.thread.join()
+        self.thread = None
+        sent = self.done.uploaded if self.done is not None else 0
+        if sent:
+            note = (
+                f"{sent} layer blob(s) of the unchecked image were uploaded to "
+                f"{context.name.qualified_name} while the checks ran; no manifest or tag names "
+                "them (nothing can be pulled by tag or digest), and the registry's garbage "
+                "collection removes them"
+            )
+            context.outcome.notes.append(note)
+            context.reporter.info(note)
+
+
+def start(context: RunContext, image: str) -> EarlyUpload:
+    """Start sending `image`'s layers in the background where this run will push them."""
+    why_not = _why_not(context)
+    if why_not:
+        context.reporter.info(f"no early upload: {why_not}; the push follows the checks")
+        return EarlyUpload(why_not)
+    upload = EarlyUpload()
+    upload.thread = threading.Thread(
+        target=_upload, args=(context, image, upload), name="hubimage-early-upload", daemon=True
+    )
+    upload.thread.start()
+    context.reporter.info("uploading the layers while the checks run (no manifest, no tag)")
+    return upload
+
+
+def _why_not(context: RunContext) -> str:
+    inputs, policy = context.inputs, context.policy
+    if not inputs.check or not policy.push or policy.skip_unchanged or inputs.image is None:
+        return "this run pushes nothing after checks"
+    if build_session(context).backend.kind != "buildx":
+        return "the legacy builder's layers are compressed only by the push"
+    if context.services.engine.image_store() != CONTAINERD_STORE:
+        return "the classic image store compresses layers only when it pushes"
+    return ""
+
+
+def _upload(context: RunContext, image: str, upload: EarlyUpload) -> None:
+    services, repository = context.services, context.name.repository
+    started = time.monotonic()
+    host = context.name.registry_host
+    try:
+        with RegistryClient(host, services.login, retry=READ_RETRY) as client:
+
+            def one_pass() -> LayerUpload:
+                archive = services.engine.save_stream(image)
+                try:
+                    return upload_layers(client, repository, archive, upload.stop, lambda _: None)
+                finally:
+                    archive.close()
+
+            upload.done = with_retries(one_pass, DEFAULT_PUSH_RETRY, f"the early upload to {host}")
+    except UploadStopped:
+        pass
+    except HubimageError as error:
+        upload.error = error.message
+    except Exception as error:  # only time is lost: the push after the checks sends the layers
+        upload.error = f"{type(error).__name__}: {error}"
+    upload.seconds = time.monotonic() - started

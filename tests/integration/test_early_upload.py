@@ -1,0 +1,103 @@
+"""The early upload: layers go to the registry while the checks run, nothing else does.
+
+Against the real registry behind the recording fault proxy (the containerd image store with
+buildx: where hubimage uploads early). A failed check leaves no tag and no manifest; a passed
+one pushes each blob once; a registry fault during the early upload is retried.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+
+from hubimage.engine import DockerEngine
+from support.action_runner import ActionRun, run_action
+from support.fault_proxy import Fault, FaultProxy, ProxiedRequest
+from support.gitrepo import commit_files, init_repo
+from support.registry_fixtures import RunningRegistry, served_digest
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+
+REPOSITORY = "early/img"
+
+
+def run_image(
+    tmp_path: Path, base_image: str, proxy: FaultProxy, registry: RunningRegistry, last: str
+) -> ActionRun:
+    """A hub image FROM `base_image` with a new layer and `last` as its last line, run with
+    its checks and pushed through the proxy."""
+    workdir = init_repo(tmp_path / "hub-image")
+    dockerfile = f"FROM {base_image}\nUSER root\nRUN head -c 3000000 /dev/urandom > /data\n{last}\n"
+    commit_files(workdir, {"Dockerfile": dockerfile}, "image")
+    inputs = {
+        "context": ".",
+        "image": f"{proxy.host}/{REPOSITORY}",
+        "registry-username": registry.username,
+        "registry-password": registry.password,
+        "check": "true",
+    }
+    return run_action(workdir, "push", inputs, tmp_path)
+
+
+def blob_puts(proxy: FaultProxy) -> list[ProxiedRequest]:
+    return [r for r in proxy.requests if r.method == "PUT" and "/blobs/uploads/" in r.path]
+
+
+def manifest_puts(proxy: FaultProxy) -> list[ProxiedRequest]:
+    return [r for r in proxy.requests if r.method == "PUT" and "/manifests/" in r.path]
+
+
+def uploaded_digests(proxy: FaultProxy) -> list[str]:
+    """The digest of each blob upload the registry accepted."""
+    puts = [r for r in blob_puts(proxy) if r.outcome == "forwarded 201"]
+    return [r.path.split("digest=", 1)[1].split("&", 1)[0] for r in puts]
+
+
+def test_a_failed_check_leaves_no_tag_and_no_manifest(
+    tmp_path: Path,
+    docker_engine: DockerEngine,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    fault_proxy: FaultProxy,
+) -> None:
+    run = run_image(tmp_path, singleuser_image, fault_proxy, registry_htpasswd, "USER root")
+
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert "uploading the layers while the checks run" in run.stdout + run.stderr
+    assert manifest_puts(fault_proxy) == []
+    assert uploaded_digests(fault_proxy)  # layers went ahead, and the summary says so
+    assert "of the unchecked image were uploaded" in run.summary
+    assert served_digest(registry_htpasswd, REPOSITORY, run.outputs["tag"]) is None
+    local = f"{run.outputs['image']}:{run.outputs['tag']}"
+    built = docker_engine.require_image(local)["Id"]  # the manifest digest, on this store
+    url = f"http://{registry_htpasswd.host}/v2/{REPOSITORY}/manifests/{built}"
+    auth = (registry_htpasswd.username, registry_htpasswd.password)
+    assert requests.head(url, auth=auth, timeout=10).status_code == 404
+    docker_engine.remove_image(local)
+
+
+def test_a_passed_run_uploads_each_blob_once_and_retries_a_fault(
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    fault_proxy: FaultProxy,
+) -> None:
+    fault_proxy.inject(
+        Fault("status", count=1, status=503, methods=("PUT",), path_pattern="/blobs/uploads/")
+    )
+    run = run_image(tmp_path, singleuser_image, fault_proxy, registry_htpasswd, "USER 1000")
+
+    assert run.returncode == 0, run.stderr[-3000:]
+    log = run.stdout + run.stderr
+    assert "early upload: " in log and "early upload failed" not in log
+    assert "status 503" in fault_proxy.outcomes()  # the fault hit the early upload, retried
+    digests = uploaded_digests(fault_proxy)
+    assert len(digests) == len(set(digests)), digests  # no blob uploaded twice
+    # the push after the checks wrote the new config and the manifest, nothing before them
+    puts = fault_proxy.requests
+    first_manifest = puts.index(manifest_puts(fault_proxy)[0])
+    layers_before = [r for r in blob_puts(fault_proxy) if puts.index(r) < first_manifest]
+    assert len(layers_before) >= 2
+    assert served_digest(registry_htpasswd, REPOSITORY, run.outputs["tag"]) == run.outputs["digest"]
