@@ -27,11 +27,17 @@ from support.package_index import serving_index
 from support.registry_fixtures import RunningRegistry, served_digest
 
 pytestmark = pytest.mark.integration
+# The hub waits 120 s for a server, as 2i2c's do: these tests are about package changes, and
+# a loaded two-core machine may start the server slower than JupyterHub's own 30 s.
 HUBS_YAML = """\
 hubs:
   - name: staging
     config:
       jupyterhub:
+        hub:
+          config:
+            KubeSpawner:
+              http_timeout: 120
         singleuser:
           image:
             name: registry.example.org/team/user-image
