@@ -39,7 +39,6 @@ from hubimage.registry.credentials import Login, credentials_from_environment
 from hubimage.registry.login import resolve_login
 from hubimage.registry.retry import READ_RETRY
 from hubimage.rollout import ConfigRepository, current_image
-from hubimage.tryout import pull_request_source, read_event
 
 if TYPE_CHECKING:  # (start-up: the build package and the engine's SDK load only when used)
     from hubimage.engine import DockerEngine
@@ -76,6 +75,8 @@ def pull_request_of(inputs: RunInputs, environ: Mapping[str, str]) -> PullReques
     """With pr-comment on a `pull_request` event, the pull request its payload names."""
     if not inputs.pr_comment or event_name(environ) != "pull_request":
         return None
+    from hubimage.tryout import pull_request_source, read_event  # (start-up: PyGithub)
+
     path = environ.get("GITHUB_EVENT_PATH")
     if not path:
         raise UsageError("pr-comment on a pull_request event needs GITHUB_EVENT_PATH, its payload")
