@@ -21,7 +21,7 @@ from hubimage.reference import ImageReference
 from hubimage.registry import RegistryClient, login_for, push_image
 from support import bad_images
 from support.action_runner import ActionRun, assert_nothing_published, run_action, secrets_found
-from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
+from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN, config_repo_inputs
 from support.github_standin import GitHubStandIn
 from support.github_standin.payloads import PullState
 from support.gitrepo import commit_files, init_repo
@@ -90,16 +90,7 @@ def repository(request: pytest.FixtureRequest) -> str:
 
 
 def push_inputs(registry: RunningRegistry, repository: str) -> dict[str, str]:
-    return {
-        "image": f"{registry.host}/{repository}",
-        "registry-username": registry.username,
-        "registry-password": registry.password,
-        "hub-config": CONFIG_PATH,
-        "hubs": "staging",
-        "bump-repository": CONFIG_REPO,
-        "github-token": STANDIN_TOKEN,
-        "hub-version": "6.1.1",
-    }
+    return {**config_repo_inputs(f"{registry.host}/{repository}", registry), "hub-version": "6.1.1"}
 
 
 def run_with_config_repo(

@@ -20,7 +20,7 @@ import pytest
 from hubimage.engine import BuildSpec, DockerEngine
 from support.action_runner import ActionRun, run_action
 from support.fixture_images import context_tar
-from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
+from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, config_repo_inputs
 from support.github_standin import GitHubStandIn
 from support.gitrepo import commit_files, init_repo
 from support.package_index import serving_index
@@ -79,15 +79,7 @@ def test_scheduled_rebuild_publishes_a_new_tag_only_when_packages_changed(
     repository = f"scheduled/rebuild-{secrets.token_hex(3)}"
     workdir = init_repo(tmp_path / "hub-image")
     commit_files(workdir, {"Dockerfile": f"FROM {upstream}\nRUN echo built\n"}, "image")
-    values = {
-        "image": f"{registry_htpasswd.host}/{repository}",
-        "registry-username": registry_htpasswd.username,
-        "registry-password": registry_htpasswd.password,
-        "hub-config": CONFIG_PATH,
-        "hubs": "staging",
-        "bump-repository": CONFIG_REPO,
-        "github-token": STANDIN_TOKEN,
-    }
+    values = config_repo_inputs(f"{registry_htpasswd.host}/{repository}", registry_htpasswd)
 
     def run(event: str, **more: str) -> ActionRun:
         env = {"GITHUB_API_URL": github_standin.url}

@@ -17,7 +17,7 @@ import pytest
 
 from support.action_runner import ActionRun, run_action
 from support.fault_proxy import Fault, FaultProxy
-from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
+from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN, config_repo_inputs
 from support.github_standin import GitHubStandIn
 from support.gitrepo import commit_files, init_repo
 from support.registry_fixtures import RunningRegistry, served_digest
@@ -173,16 +173,7 @@ def run_through_proxy(
     standin: GitHubStandIn,
     tmp_path: Path,
 ) -> ActionRun:
-    inputs = {
-        "image": f"{proxy.host}/{repository}",
-        "registry-username": registry.username,
-        "registry-password": registry.password,
-        "hub-config": CONFIG_PATH,
-        "hubs": "staging",
-        "bump-repository": CONFIG_REPO,
-        "github-token": STANDIN_TOKEN,
-        "bump-mode": "commit",
-    }
+    inputs = {**config_repo_inputs(f"{proxy.host}/{repository}", registry), "bump-mode": "commit"}
     return run_action(
         workdir, "push", inputs, tmp_path, extra_env={"GITHUB_API_URL": standin.url}, timeout=240
     )

@@ -14,7 +14,7 @@ import pytest
 from hubimage.engine import DockerEngine
 from hubimage.tryout import MARKER
 from support.action_runner import ActionRun, run_action
-from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, STANDIN_TOKEN
+from support.github_fixtures import CONFIG_PATH, CONFIG_REPO, config_repo_inputs
 from support.github_standin import GitHubStandIn, payloads
 from support.gitrepo import commit_files, init_repo
 from support.registry_fixtures import RunningRegistry, served_digest
@@ -91,13 +91,7 @@ def pull_request_run(
     event_path = tmp_path / f"event-{action}-{len(list(tmp_path.iterdir()))}.json"
     event_path.write_text(json.dumps(event))
     inputs = {
-        "image": f"{registry.host}/pr/hub-image",
-        "registry-username": registry.username,
-        "registry-password": registry.password,
-        "hub-config": CONFIG_PATH,
-        "hubs": "staging",
-        "bump-repository": CONFIG_REPO,
-        "github-token": STANDIN_TOKEN,
+        **config_repo_inputs(f"{registry.host}/pr/hub-image", registry),
         "hub-version": "6.1.1",
         "skip-checks": SKIP,
         "pr-comment": "true",

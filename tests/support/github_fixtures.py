@@ -15,6 +15,7 @@ import pytest
 
 from hubimage.rollout.github import GitHubRepo, RetryPolicy
 from support.github_standin import GitHubOpenAPI, GitHubStandIn, ensure_openapi_installed
+from support.registry_fixtures import RunningRegistry
 
 STANDIN_TOKEN = "ghs_standinTOKEN0123456789abcdefABCDEF"  # looks like an app token
 CONFIG_REPO = "hub-org/hub-config"
@@ -91,3 +92,17 @@ def github_standin(github_openapi: GitHubOpenAPI, tmp_path: Path) -> Iterator[Gi
     assert not standin.violations, "GitHub API description violated:\n" + "\n".join(
         standin.violations
     )
+
+
+def config_repo_inputs(image: str, registry: RunningRegistry) -> dict[str, str]:
+    """The action inputs of a run that pushes `image` with `registry`'s credentials and reads
+    (and bumps) the staging hub of CONFIG_REPO on the stand-in (GITHUB_API_URL its url)."""
+    return {
+        "image": image,
+        "registry-username": registry.username,
+        "registry-password": registry.password,
+        "hub-config": CONFIG_PATH,
+        "hubs": "staging",
+        "bump-repository": CONFIG_REPO,
+        "github-token": STANDIN_TOKEN,
+    }
