@@ -317,6 +317,6 @@ def pr_comment(get: Callable[[str], str]) -> bool:
         raise UsageError(
             "input 'tag' cannot go with pr-comment: a pull request's image is tagged pr-<N>"
         )
-    if wanted and get("push") == "false":
+    if wanted and value.choice(get, "push", PUSH_POLICIES) == "false":
         raise UsageError("input 'push' is false, but pr-comment pushes the pull request's image")
     return wanted

@@ -147,7 +147,7 @@ def test_pr_comment_pushes_a_branch_of_this_repository_and_never_bumps(
         assert "somewhere" in policy.why_not_pushed(inputs)
 
 
-@pytest.mark.parametrize(("tag", "push"), [("v1", "auto"), ("", "false")])
+@pytest.mark.parametrize(("tag", "push"), [("v1", "auto"), ("", "false"), ("", "False")])
 def test_pr_comment_refuses_a_tag_or_push_of_its_own(tag: str, push: str) -> None:
     raw = {"INPUT_IMAGE": "quay.io/o/i", "INPUT_PR_COMMENT": "true", "INPUT_TAG": tag}
     with pytest.raises(UsageError, match=r"input '(tag|push)'"):

@@ -87,7 +87,6 @@ def clean_up(context: RunContext, pull: PullRequest) -> None:
             services.login,
             services.registry,
             github_token=inputs.github_token,
-            github_api_url=context.environ.get("GITHUB_API_URL"),
             quay_token=inputs.quay_api_token,
             environ=context.environ,
         )
