@@ -53,7 +53,8 @@ def in_order(expected: list[str], lines: list[str]) -> bool:
 
 
 def assert_landed_on_lab(spawn: RealSpawn) -> None:
-    assert spawn.started, f"{spawn.hub_error}\n{spawn.container_logs}"
+    hub_log_tail = "\n".join(spawn.hub_log.splitlines()[-30:])
+    assert spawn.started, f"{spawn.hub_error}\n{spawn.container_logs}\nhub log:\n{hub_log_tail}"
     assert spawn.hub_error is None
     assert spawn.landing_url == f"{spawn.server_url}lab", spawn.redirects
     assert spawn.landing_status == 200

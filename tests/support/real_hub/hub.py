@@ -96,13 +96,18 @@ class RealHub:
         )  # type: ignore[arg-type]
 
     def stop_server(self) -> None:
-        """Stop the user's server (if any) and wait until the hub says it is gone."""
+        """Stop the user's server (if any) and wait until the hub says it is gone, nothing is
+        pending, and DockerSpawner removed its container: the next spawn starts on a clean hub.
+        (CI once saw /hub/spawn answer 500 at once right after a spawn the hub gave up on.)"""
         deadline = time.monotonic() + STOP_TIMEOUT
         while time.monotonic() < deadline:
             model = self.api("GET", f"/users/{self.user}").json()
             server = (model.get("servers") or {}).get("")
             if not server:
-                return
+                if model.get("pending") is None and not self.containers():
+                    return
+                time.sleep(0.25)
+                continue
             if server.get("pending") != "stop":
                 response = self.api("DELETE", f"/users/{self.user}/server")
                 if response.status_code == 400 and "pending" in response.text:
