@@ -2,11 +2,13 @@
 
 Against the real registry behind the recording fault proxy (the containerd image store with
 buildx: where hubimage uploads early). A failed check leaves no tag and no manifest; a passed
-one pushes each blob once; a registry fault during the early upload is retried.
+one pushes each blob once; a registry fault during the early upload is retried; an upload
+still going when the checks pass is stopped, and the push sends the rest.
 """
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -100,4 +102,28 @@ def test_a_passed_run_uploads_each_blob_once_and_retries_a_fault(
     first_manifest = puts.index(manifest_puts(fault_proxy)[0])
     layers_before = [r for r in blob_puts(fault_proxy) if puts.index(r) < first_manifest]
     assert len(layers_before) >= 2
+    assert served_digest(registry_htpasswd, REPOSITORY, run.outputs["tag"]) == run.outputs["digest"]
+
+
+def test_the_push_does_not_wait_for_an_upload_still_going_when_the_checks_pass(
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    fault_proxy: FaultProxy,
+) -> None:
+    # The early upload's blob uploads hang (each attempt until the client's read timeout),
+    # for longer than the checks take: the run stops the upload when they pass, and the
+    # engine's push sends what is missing (a stall left over may slow it, not stop it).
+    fault_proxy.inject(
+        Fault("stall", count=3, seconds=90, methods=("PUT",), path_pattern="/blobs/uploads/")
+    )
+    # a layer no earlier test built (the build cache would give theirs): it must go up
+    last = f"RUN echo {uuid.uuid4().hex} > /etc/stamp\nUSER 1000"
+    run = run_image(tmp_path, singleuser_image, fault_proxy, registry_htpasswd, last)
+
+    assert run.returncode == 0, run.stderr[-3000:]
+    log = run.stdout + run.stderr
+    assert "early upload stopped when the checks passed" in log, log[-3000:]
+    assert any(r.outcome.startswith("stall") for r in fault_proxy.requests)
+    # the engine's push sent what the stopped upload had not: the image is whole
     assert served_digest(registry_htpasswd, REPOSITORY, run.outputs["tag"]) == run.outputs["digest"]

@@ -17,7 +17,7 @@ import tarfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, cast
 
 from hubimage.registry.client import RegistryClient
 
@@ -56,17 +56,32 @@ class _MemberBody:
         return self._rest.read(_PIECE if size < 0 else min(size, _PIECE))
 
 
+class _StoppableArchive:
+    """The archive as tarfile reads it, also between members: skipping a layer the registry
+    has means reading through it, which must end as soon as the run says stop."""
+
+    def __init__(self, archive: IO[bytes], stop: threading.Event) -> None:
+        self._archive, self._stop = archive, stop
+
+    def read(self, size: int = -1) -> bytes:
+        if self._stop.is_set():
+            raise UploadStopped
+        return self._archive.read(size)
+
+
 def upload_layers(
     client: RegistryClient,
     repository: str,
     archive: IO[bytes],
     stop: threading.Event,
     log: Callable[[str], None],
+    done: LayerUpload,
 ) -> LayerUpload:
     """Upload every compressed layer blob of the `docker save` stream `archive` that the
-    registry lacks; raise UploadStopped when `stop` is set."""
-    done = LayerUpload()
-    with tarfile.open(fileobj=archive, mode="r|") as tar:
+    registry lacks, counting into `done` as it goes (so a stopped upload still says what it
+    sent); raise UploadStopped when `stop` is set."""
+    stoppable = cast(IO[bytes], _StoppableArchive(archive, stop))
+    with tarfile.open(fileobj=stoppable, mode="r|", bufsize=_PIECE) as tar:
         for member in tar:
             if stop.is_set():
                 raise UploadStopped
