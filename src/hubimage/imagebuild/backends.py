@@ -38,10 +38,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from hubimage.background import in_background
 from hubimage.engine import BuildSpec, DockerEngine, LogSink
 from hubimage.errors import BuildInputError, UsageError
 from hubimage.imagebuild.buildx import buildx_available, buildx_driver, run_buildx
@@ -113,10 +113,9 @@ def select_backend(
     if wanted == "legacy":
         return LegacyBackend(engine, "the legacy builder was asked for (build-backend: legacy)")
     # `docker buildx version` and `inspect` are ~0.1 s each: asked side by side
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubimage-buildx") as pool:
-        driver_probe = pool.submit(_driver, engine, environ)
-        available, detail = buildx_available(environ)
-        driver, exportable = driver_probe.result()
+    driver_probe = in_background(lambda: _driver(engine, environ), "hubimage-buildx-driver")
+    available, detail = buildx_available(environ)
+    driver, exportable = driver_probe.result()
     if not available:
         if wanted == "buildx":
             raise UsageError(

@@ -16,10 +16,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from hubimage.background import in_background
 from hubimage.bump.hubfiles import TextReader
 from hubimage.check.profile import SpawnProfile
 from hubimage.errors import GitHubError, UsageError
@@ -206,9 +207,8 @@ class RunServices:
         def probe() -> BuildBackend:
             return select_backend(self.engine, self._inputs.build_backend, self._environ)
 
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubimage-probe")
-        self._backend = pool.submit(probe)
-        pool.shutdown(wait=False)  # the thread ends with the probe
+        # not waited for at exit: a run that builds nothing ends without it
+        self._backend = in_background(probe, "hubimage-backend-probe")
 
     def build_session(
         self, cache_images: tuple[str, ...], logins: Mapping[str, tuple[str, str]]
