@@ -30,11 +30,12 @@ from typing import TypeVar
 
 from figures import INFO, Figure, Target, median
 from hubimage.engine import DockerEngine
+from link import throttled_link
 from pipeline_bench import BenchWorkspace, bench_workspace, empty_store, require_success
 from support.buildx_fixtures import build_cache_ids
 from support.fixture_images import singleuser_image
 from support.gitrepo import commit_files
-from support.registry_fixtures import running_registry
+from support.registry_fixtures import RunningRegistry, running_registry
 
 T = TypeVar("T")
 BIG_OVERHEAD = Target("ratio", 1.10)
@@ -73,6 +74,7 @@ class Samples:
     disk_mb: list[float] = field(default_factory=list)  # cold hubimage runs
     disk_raw_mb: list[float] = field(default_factory=list)
     cache_before: set[str] = field(default_factory=set)
+    link_mbit: float | None = None  # None: the registry on loopback
 
 
 def _descendants_rss_kb(root: int) -> dict[str, int]:
@@ -164,11 +166,22 @@ def _hubimage(workspace: BenchWorkspace, samples: Samples, what: str) -> float:
     return run.seconds
 
 
-def measure(engine: DockerEngine, repeat: int = 1) -> Samples:
-    samples = Samples(cache_before=build_cache_ids())
+@contextmanager
+def _reached(registry: RunningRegistry, link_mbit: float | None) -> Iterator[RunningRegistry]:
+    """The registry as both sides reach it: on loopback, or through a slower link."""
+    if link_mbit is None:
+        yield registry
+        return
+    with throttled_link(registry, link_mbit) as (through_link, _):
+        yield through_link
+
+
+def measure(engine: DockerEngine, repeat: int = 1, link_mbit: float | None = None) -> Samples:
+    samples = Samples(cache_before=build_cache_ids(), link_mbit=link_mbit)
     base = singleuser_image(engine)
     with (
-        running_registry("htpasswd", log_requests=True) as registry,
+        running_registry("htpasswd", log_requests=True) as local,
+        _reached(local, link_mbit) as registry,
         bench_workspace(registry, base, engine, "six==1.16.0\n") as workspace,
     ):
         # untimed: the base image's layers reach the repository (both sides then push their own)
@@ -196,12 +209,13 @@ def measure(engine: DockerEngine, repeat: int = 1) -> Samples:
 
 def figures(samples: Samples) -> list[Figure]:
     size = f"{LAYERS} x {LAYER_MB} MB random + the fixture image"
+    where = "" if samples.link_mbit is None else f", {samples.link_mbit:g} Mbit/s link"
     cold, cold_raw = median(samples.cold), median(samples.cold_raw)
     return [
-        Figure("6 big image cold build+check+push", cold, cold_raw, "buildx build --push",
-               BIG_OVERHEAD, samples.cold, samples.cold_raw,
+        Figure(f"6 big image cold build+check+push{where}", cold, cold_raw,
+               "buildx build --push", BIG_OVERHEAD, samples.cold, samples.cold_raw,
                note=f"{size}; +{cold - cold_raw:.1f} s"),
-        Figure("6 big image rebuild (warm store)", median(samples.rebuild),
+        Figure(f"6 big image rebuild (warm store){where}", median(samples.rebuild),
                median(samples.rebuild_raw), "buildx rebuild --push", INFO,
                samples.rebuild, samples.rebuild_raw),
         Figure("6 big image peak memory, hubimage + buildx clients", max(samples.peak_python_mb),

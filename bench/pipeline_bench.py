@@ -39,6 +39,10 @@ _BLOB_GET_RE = re.compile(
 )
 
 
+# Inputs every hubimage run of the bench gets on top of its own (run.py's --early-upload).
+EXTRA_INPUTS: dict[str, str] = {}
+
+
 def bench_dockerfile(base_image: str) -> str:
     """A small hub image on the singleuser fixture: a nonce file, one pip package, a COPY,
     and a `postBuild`-like RUN step last (the step a one-line change touches)."""
@@ -207,7 +211,7 @@ class BenchWorkspace:
         }
         if bump:
             inputs.update({"hub-config": "hubs.yaml", "hubs": HUB, "bump-mode": "file"})
-        return inputs
+        return inputs | EXTRA_INPUTS
 
     def run_hubimage(self, inputs: Mapping[str, str]) -> HubimageRun:
         """`hubimage run` on a push event, as the action's last step runs it."""

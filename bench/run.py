@@ -1,6 +1,7 @@
 """Run every benchmark scenario and print one table of figures with same-run baselines.
 
     python bench/run.py [--quick] [--repeat N] [--json [FILE]] [--only pipeline big bump checks]
+                        [--link-mbit MBIT] [--early-upload true|false]
 
 Not a test: nothing here asserts a timing. Each figure is a median over repetitions, next
 to a baseline measured in the same run on the same machine, so the ratio is what to read;
@@ -54,6 +55,18 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--only", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
     parser.add_argument(
+        "--early-upload",
+        choices=("true", "false"),
+        help="the hubimage runs' early-upload input (default: the action's default)",
+    )
+    parser.add_argument(
+        "--link-mbit",
+        type=float,
+        default=None,
+        help="scenario 6 reaches the registry through a link of this many Mbit/s each way "
+        "(as a runner reaches quay.io) instead of loopback",
+    )
+    parser.add_argument(
         "--image",
         choices=("typical", "small"),
         default="typical",
@@ -79,6 +92,10 @@ def _pipeline(
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = _parse(argv)
+    if args.early_upload is not None:
+        import pipeline_bench
+
+        pipeline_bench.EXTRA_INPUTS["early-upload"] = args.early_upload
     started = time.monotonic()
     engine = DockerEngine()
     figures: list[Figure] = []
@@ -93,7 +110,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         _progress(
             f"scenario 6: a ~3 GB image ({big_image.LAYERS} x {big_image.LAYER_MB} MB random)"
         )
-        samples = big_image.measure(engine, repeat=1)
+        samples = big_image.measure(engine, repeat=1, link_mbit=args.link_mbit)
         figures += big_image.figures(samples)
         details["big"] = vars(samples) | {"cache_before": len(samples.cache_before)}
     if "bump" in args.only:
