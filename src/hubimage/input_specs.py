@@ -139,6 +139,14 @@ INPUTS: tuple[InputSpec, ...] = (
         "require-public", "push", "Fail when the image cannot be pulled anonymously.", "false"
     ),
     InputSpec(
+        "early-upload",
+        "push",
+        "true: where the image store allows (containerd with buildx), send the layers while "
+        "the checks run (bare blobs: no manifest, no tag), read out of the engine with docker "
+        "save; false: the push after the checks sends them (see README's Benchmarks).",
+        "false",
+    ),
+    InputSpec(
         "skip-unchanged",
         "push",
         "auto (on schedule), true or false: skip when no package changed.",

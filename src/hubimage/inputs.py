@@ -83,6 +83,7 @@ class RunInputs:
     registry_username: str | None
     registry_password: str | None = field(repr=False)
     require_public: bool
+    early_upload: bool
     skip_unchanged: PushPolicy
     hub_config: HubConfigPath | None
     hubs: tuple[str, ...]
@@ -212,6 +213,7 @@ def _parse_inputs(raw: Mapping[str, str], environ: Mapping[str, str]) -> RunInpu
         registry_username=get("registry-username") or None,
         registry_password=get("registry-password") or None,
         require_public=value.boolean(get, "require-public"),
+        early_upload=value.boolean(get, "early-upload"),
         skip_unchanged=value.choice(get, "skip-unchanged", PUSH_POLICIES),
         hub_config=hub_config,
         hubs=hubs,

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from hubimage.engine import DockerEngine
+from hubimage.registry.client import USER_AGENT
 from support.action_runner import ActionRun, run_action
 from support.fault_proxy import Fault, FaultProxy, ProxiedRequest
 from support.gitrepo import commit_files, init_repo
@@ -26,7 +27,12 @@ REPOSITORY = "early/img"
 
 
 def run_image(
-    tmp_path: Path, base_image: str, proxy: FaultProxy, registry: RunningRegistry, last: str
+    tmp_path: Path,
+    base_image: str,
+    proxy: FaultProxy,
+    registry: RunningRegistry,
+    last: str,
+    early_upload: str = "true",
 ) -> ActionRun:
     """A hub image FROM `base_image` with a new layer and `last` as its last line, run with
     its checks and pushed through the proxy."""
@@ -39,8 +45,25 @@ def run_image(
         "registry-username": registry.username,
         "registry-password": registry.password,
         "check": "true",
+        "early-upload": early_upload,
     }
     return run_action(workdir, "push", inputs, tmp_path)
+
+
+def passing_run(
+    tmp_path: Path,
+    base_image: str,
+    proxy: FaultProxy,
+    registry: RunningRegistry,
+    last: str,
+    early_upload: str = "true",
+) -> str:
+    """`run_image` that must succeed and leave the image whole in the registry by the digest
+    it reports; its log."""
+    run = run_image(tmp_path, base_image, proxy, registry, last, early_upload)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert served_digest(registry, REPOSITORY, run.outputs["tag"]) == run.outputs["digest"]
+    return run.stdout + run.stderr
 
 
 def blob_puts(proxy: FaultProxy) -> list[ProxiedRequest]:
@@ -49,6 +72,16 @@ def blob_puts(proxy: FaultProxy) -> list[ProxiedRequest]:
 
 def manifest_puts(proxy: FaultProxy) -> list[ProxiedRequest]:
     return [r for r in proxy.requests if r.method == "PUT" and "/manifests/" in r.path]
+
+
+def hubimage_blob_writes(proxy: FaultProxy) -> list[ProxiedRequest]:
+    """Blob uploads hubimage's own client made (the early upload), not the engine's push."""
+    return [
+        r
+        for r in proxy.requests
+        if "/blobs/uploads/" in r.path and r.method in ("POST", "PUT", "PATCH")
+        if r.agent == USER_AGENT
+    ]
 
 
 def uploaded_digests(proxy: FaultProxy) -> list[str]:
@@ -89,10 +122,10 @@ def test_a_passed_run_uploads_each_blob_once_and_retries_a_fault(
     fault_proxy.inject(
         Fault("status", count=1, status=503, methods=("PUT",), path_pattern="/blobs/uploads/")
     )
-    run = run_image(tmp_path, singleuser_image, fault_proxy, registry_htpasswd, "USER 1000")
+    # a layer no earlier test built (the build cache would give theirs, already uploaded)
+    last = f"RUN echo {uuid.uuid4().hex} > /etc/stamp\nUSER 1000"
+    log = passing_run(tmp_path, singleuser_image, fault_proxy, registry_htpasswd, last)
 
-    assert run.returncode == 0, run.stderr[-3000:]
-    log = run.stdout + run.stderr
     assert "early upload: " in log and "early upload failed" not in log
     assert "status 503" in fault_proxy.outcomes()  # the fault hit the early upload, retried
     digests = uploaded_digests(fault_proxy)
@@ -102,7 +135,7 @@ def test_a_passed_run_uploads_each_blob_once_and_retries_a_fault(
     first_manifest = puts.index(manifest_puts(fault_proxy)[0])
     layers_before = [r for r in blob_puts(fault_proxy) if puts.index(r) < first_manifest]
     assert len(layers_before) >= 2
-    assert served_digest(registry_htpasswd, REPOSITORY, run.outputs["tag"]) == run.outputs["digest"]
+    assert hubimage_blob_writes(fault_proxy)  # the early upload's own requests, not the push's
 
 
 def test_the_push_does_not_wait_for_an_upload_still_going_when_the_checks_pass(
@@ -119,11 +152,22 @@ def test_the_push_does_not_wait_for_an_upload_still_going_when_the_checks_pass(
     )
     # a layer no earlier test built (the build cache would give theirs): it must go up
     last = f"RUN echo {uuid.uuid4().hex} > /etc/stamp\nUSER 1000"
-    run = run_image(tmp_path, singleuser_image, fault_proxy, registry_htpasswd, last)
+    # the engine's push sends what the stopped upload had not: passing_run finds it whole
+    log = passing_run(tmp_path, singleuser_image, fault_proxy, registry_htpasswd, last)
 
-    assert run.returncode == 0, run.stderr[-3000:]
-    log = run.stdout + run.stderr
     assert "early upload stopped when the checks passed" in log, log[-3000:]
     assert any(r.outcome.startswith("stall") for r in fault_proxy.requests)
-    # the engine's push sent what the stopped upload had not: the image is whole
-    assert served_digest(registry_htpasswd, REPOSITORY, run.outputs["tag"]) == run.outputs["digest"]
+
+
+def test_early_upload_false_leaves_every_layer_to_the_push_after_the_checks(
+    tmp_path: Path,
+    singleuser_image: str,
+    registry_htpasswd: RunningRegistry,
+    fault_proxy: FaultProxy,
+) -> None:
+    last = f"RUN echo {uuid.uuid4().hex} > /etc/stamp\nUSER 1000"  # a layer that must go up
+    log = passing_run(tmp_path, singleuser_image, fault_proxy, registry_htpasswd, last, "false")
+
+    assert "no early upload: early-upload is false" in log, log[-3000:]
+    assert uploaded_digests(fault_proxy)  # the layers did go up: by the engine's push
+    assert hubimage_blob_writes(fault_proxy) == []

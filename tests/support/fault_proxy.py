@@ -60,6 +60,7 @@ class ProxiedRequest:
     path: str
     outcome: str  # "forwarded 201", "status 503", "stall 2.0s", "cut after 100 bytes"
     size: int = 0  # bytes of the response body sent to the client
+    agent: str = ""  # the client's User-Agent: the engine's push, or hubimage's own client
 
 
 @dataclass
@@ -92,9 +93,9 @@ class FaultProxy:
                     return fault
         return None
 
-    def record(self, method: str, path: str, outcome: str, size: int = 0) -> None:
+    def record(self, method: str, path: str, outcome: str, size: int = 0, agent: str = "") -> None:
         with self._lock:
-            self.requests.append(ProxiedRequest(method, path, outcome, size))
+            self.requests.append(ProxiedRequest(method, path, outcome, size, agent))
 
     def blob_downloads(self) -> list[ProxiedRequest]:
         """Every GET of a blob (layers, configs, cache manifests' blobs) the proxy answered."""
@@ -168,20 +169,21 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         method, path = self.command, self.path
+        agent = self.headers.get("User-Agent", "")
         fault = self.owner.take_fault(method, path)
         if fault is not None and fault.kind == "cut":
             _read_body(self.rfile, self.headers, fault.after_bytes)
-            self.owner.record(method, path, f"cut after {fault.after_bytes} bytes")
+            self.owner.record(method, path, f"cut after {fault.after_bytes} bytes", agent=agent)
             self.close_connection = True
             return
         body = _read_body(self.rfile, self.headers, None)
         if fault is not None and fault.kind == "status":
-            self.owner.record(method, path, f"status {fault.status}")
+            self.owner.record(method, path, f"status {fault.status}", agent=agent)
             self._send(fault.status, [("Content-Type", "application/json")], b'{"errors":[]}')
             self.close_connection = True
             return
         if fault is not None and fault.kind == "stall":
-            self.owner.record(method, path, f"stall {fault.seconds}s")
+            self.owner.record(method, path, f"stall {fault.seconds}s", agent=agent)
             time.sleep(fault.seconds)
         url = urlsplit(path)
         if self.owner.paginate_tags and method == "GET" and url.path.endswith("/tags/list"):
@@ -210,7 +212,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                 data, link = _one_page(path, data, page)
                 kept = [(k, v) for k, v in kept if k.lower() != "link"] + link
             sent = 0 if method == "HEAD" else len(data)
-            self.owner.record(method, self.path, f"forwarded {response.status}", sent)
+            agent = self.headers.get("User-Agent", "")
+            self.owner.record(method, self.path, f"forwarded {response.status}", sent, agent)
             self._send(response.status, kept, data, length)
         finally:
             upstream.close()

@@ -43,7 +43,7 @@ class TokenRequest:
     account: str | None  # the Basic user, None when anonymous
     scopes: list[str]
     granted: list[dict[str, object]]
-    agent: str = ""  # the client's User-Agent: hubimage's own requests say python-requests
+    agent: str = ""  # the client's User-Agent: hubimage's registry client says hubimage/...
 
 
 @dataclass

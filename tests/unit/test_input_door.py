@@ -42,6 +42,7 @@ BAD = [
     ("all-kernels", "maybe"),
     ("push", "yes please"),
     ("require-public", "maybe"),
+    ("early-upload", "sometimes"),
     ("skip-unchanged", "perhaps"),
     ("pr-comment", "maybe"),
     ("hubs", "not a hub!"),

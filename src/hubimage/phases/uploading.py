@@ -1,4 +1,5 @@
-"""The early upload: the built image's layers go to the registry while the checks run.
+"""The early upload (`early-upload: true`; off by default): the built image's layers go to the
+registry while the checks run.
 
 The push after the checks then finds every layer there and writes only the config (which
 the checks label changes) and the manifest, with its tags. Before that push nothing but bare
@@ -17,6 +18,10 @@ engine's push (which sends layers in parallel, from its own store) sends what is
 `docker save` is the upload's only source, and on a containerd store it can be slower than
 the engine's push (34 MB/s on the bench machine): reading a 3 GB image to find every layer
 already in the registry took 88 s of a rebuild whose checks took 32.
+
+Off by default because the bench found no run it made shorter on 2 cores (README's
+Benchmarks): `docker save` keeps the engine busy while the checks run, a layer not finished
+when they pass is sent again whole by the push, and a rebuild reads the whole image.
 """
 
 from __future__ import annotations
@@ -115,6 +120,8 @@ def _why_not(context: RunContext) -> str:
     inputs, policy = context.inputs, context.policy
     if not inputs.check or not policy.push or policy.skip_unchanged or inputs.image is None:
         return "this run pushes nothing after checks"
+    if not inputs.early_upload:
+        return "early-upload is false"
     if build_session(context).backend.kind != "buildx":
         return "the legacy builder's layers are compressed only by the push"
     if context.services.engine.image_store() != CONTAINERD_STORE:
