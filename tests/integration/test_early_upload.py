@@ -3,12 +3,14 @@
 Against the real registry behind the recording fault proxy (the containerd image store with
 buildx: where hubimage uploads early). A failed check leaves no tag and no manifest; a passed
 one pushes each blob once; a registry fault during the early upload is retried; an upload
-still going when the checks pass is stopped, and the push sends the rest.
+still going when the checks pass is stopped, and the push sends the rest; with
+`early-upload: false` (the default) hubimage's own client uploads nothing, the push does.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,44 +28,57 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 REPOSITORY = "early/img"
 
 
-def run_image(
-    tmp_path: Path,
-    base_image: str,
-    proxy: FaultProxy,
-    registry: RunningRegistry,
-    last: str,
-    early_upload: str = "true",
-) -> ActionRun:
-    """A hub image FROM `base_image` with a new layer and `last` as its last line, run with
-    its checks and pushed through the proxy."""
-    workdir = init_repo(tmp_path / "hub-image")
-    dockerfile = f"FROM {base_image}\nUSER root\nRUN head -c 3000000 /dev/urandom > /data\n{last}\n"
-    commit_files(workdir, {"Dockerfile": dockerfile}, "image")
-    inputs = {
-        "context": ".",
-        "image": f"{proxy.host}/{REPOSITORY}",
-        "registry-username": registry.username,
-        "registry-password": registry.password,
-        "check": "true",
-        "early-upload": early_upload,
-    }
-    return run_action(workdir, "push", inputs, tmp_path)
+@dataclass
+class ImageRuns:
+    """Runs of the action on a hub image FROM the fixture image with a new layer, checked and
+    pushed through the proxy to the registry."""
+
+    tmp_path: Path
+    base_image: str
+    proxy: FaultProxy
+    registry: RunningRegistry
+
+    def run(self, last: str, early_upload: str = "true") -> ActionRun:
+        """The image ends with `last`."""
+        workdir = init_repo(self.tmp_path / "hub-image")
+        dockerfile = (
+            f"FROM {self.base_image}\nUSER root\nRUN head -c 3000000 /dev/urandom > /data\n{last}\n"
+        )
+        commit_files(workdir, {"Dockerfile": dockerfile}, "image")
+        inputs = {
+            "context": ".",
+            "image": f"{self.proxy.host}/{REPOSITORY}",
+            "registry-username": self.registry.username,
+            "registry-password": self.registry.password,
+            "check": "true",
+            "early-upload": early_upload,
+        }
+        return run_action(workdir, "push", inputs, self.tmp_path)
+
+    def passing(self, last: str, early_upload: str = "true") -> str:
+        """A run that must succeed and leave the image whole in the registry by the digest it
+        reports; its log."""
+        run = self.run(last, early_upload)
+        assert run.returncode == 0, run.stderr[-3000:]
+        served = served_digest(self.registry, REPOSITORY, run.outputs["tag"])
+        assert served == run.outputs["digest"]
+        return run.stdout + run.stderr
 
 
-def passing_run(
+@pytest.fixture
+def runs(
     tmp_path: Path,
-    base_image: str,
-    proxy: FaultProxy,
-    registry: RunningRegistry,
-    last: str,
-    early_upload: str = "true",
-) -> str:
-    """`run_image` that must succeed and leave the image whole in the registry by the digest
-    it reports; its log."""
-    run = run_image(tmp_path, base_image, proxy, registry, last, early_upload)
-    assert run.returncode == 0, run.stderr[-3000:]
-    assert served_digest(registry, REPOSITORY, run.outputs["tag"]) == run.outputs["digest"]
-    return run.stdout + run.stderr
+    singleuser_image: str,
+    fault_proxy: FaultProxy,
+    registry_htpasswd: RunningRegistry,
+) -> ImageRuns:
+    return ImageRuns(tmp_path, singleuser_image, fault_proxy, registry_htpasswd)
+
+
+def new_layer() -> str:
+    """A last layer no earlier test built, so that it must go up (the build cache would give
+    an earlier test's, already in the registry), then the hub's user."""
+    return f"RUN echo {uuid.uuid4().hex} > /etc/stamp\nUSER 1000"
 
 
 def blob_puts(proxy: FaultProxy) -> list[ProxiedRequest]:
@@ -91,13 +106,12 @@ def uploaded_digests(proxy: FaultProxy) -> list[str]:
 
 
 def test_a_failed_check_leaves_no_tag_and_no_manifest(
-    tmp_path: Path,
+    runs: ImageRuns,
     docker_engine: DockerEngine,
-    singleuser_image: str,
     registry_htpasswd: RunningRegistry,
     fault_proxy: FaultProxy,
 ) -> None:
-    run = run_image(tmp_path, singleuser_image, fault_proxy, registry_htpasswd, "USER root")
+    run = runs.run("USER root")
 
     assert run.returncode == 1, run.stderr[-3000:]
     assert "uploading the layers while the checks run" in run.stdout + run.stderr
@@ -114,17 +128,12 @@ def test_a_failed_check_leaves_no_tag_and_no_manifest(
 
 
 def test_a_passed_run_uploads_each_blob_once_and_retries_a_fault(
-    tmp_path: Path,
-    singleuser_image: str,
-    registry_htpasswd: RunningRegistry,
-    fault_proxy: FaultProxy,
+    runs: ImageRuns, fault_proxy: FaultProxy
 ) -> None:
     fault_proxy.inject(
         Fault("status", count=1, status=503, methods=("PUT",), path_pattern="/blobs/uploads/")
     )
-    # a layer no earlier test built (the build cache would give theirs, already uploaded)
-    last = f"RUN echo {uuid.uuid4().hex} > /etc/stamp\nUSER 1000"
-    log = passing_run(tmp_path, singleuser_image, fault_proxy, registry_htpasswd, last)
+    log = runs.passing(new_layer())
 
     assert "early upload: " in log and "early upload failed" not in log
     assert "status 503" in fault_proxy.outcomes()  # the fault hit the early upload, retried
@@ -139,10 +148,7 @@ def test_a_passed_run_uploads_each_blob_once_and_retries_a_fault(
 
 
 def test_the_push_does_not_wait_for_an_upload_still_going_when_the_checks_pass(
-    tmp_path: Path,
-    singleuser_image: str,
-    registry_htpasswd: RunningRegistry,
-    fault_proxy: FaultProxy,
+    runs: ImageRuns, fault_proxy: FaultProxy
 ) -> None:
     # The early upload's blob uploads hang (each attempt until the client's read timeout),
     # for longer than the checks take: the run stops the upload when they pass, and the
@@ -150,23 +156,17 @@ def test_the_push_does_not_wait_for_an_upload_still_going_when_the_checks_pass(
     fault_proxy.inject(
         Fault("stall", count=3, seconds=90, methods=("PUT",), path_pattern="/blobs/uploads/")
     )
-    # a layer no earlier test built (the build cache would give theirs): it must go up
-    last = f"RUN echo {uuid.uuid4().hex} > /etc/stamp\nUSER 1000"
-    # the engine's push sends what the stopped upload had not: passing_run finds it whole
-    log = passing_run(tmp_path, singleuser_image, fault_proxy, registry_htpasswd, last)
+    # the engine's push sends what the stopped upload had not: `passing` finds it whole
+    log = runs.passing(new_layer())
 
     assert "early upload stopped when the checks passed" in log, log[-3000:]
     assert any(r.outcome.startswith("stall") for r in fault_proxy.requests)
 
 
 def test_early_upload_false_leaves_every_layer_to_the_push_after_the_checks(
-    tmp_path: Path,
-    singleuser_image: str,
-    registry_htpasswd: RunningRegistry,
-    fault_proxy: FaultProxy,
+    runs: ImageRuns, fault_proxy: FaultProxy
 ) -> None:
-    last = f"RUN echo {uuid.uuid4().hex} > /etc/stamp\nUSER 1000"  # a layer that must go up
-    log = passing_run(tmp_path, singleuser_image, fault_proxy, registry_htpasswd, last, "false")
+    log = runs.passing(new_layer(), early_upload="false")
 
     assert "no early upload: early-upload is false" in log, log[-3000:]
     assert uploaded_digests(fault_proxy)  # the layers did go up: by the engine's push
