@@ -3,7 +3,7 @@
 `concurrent.futures` executors are joined when the interpreter exits, even when started from
 a daemon thread. A run that ends without needing what was started (a no-op run: its tag is
 already published, so the build backend probed at the start is never asked for) would wait
-for it: 0.1-0.2 s of `docker buildx` calls in a 0.6 s run. A daemon thread is not waited for.
+for it: 0.1-0.15 s of `docker buildx` calls in a 0.6 s run. A daemon thread is not waited for.
 """
 
 from __future__ import annotations

@@ -169,27 +169,31 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         method, path = self.command, self.path
-        agent = self.headers.get("User-Agent", "")
         fault = self.owner.take_fault(method, path)
         if fault is not None and fault.kind == "cut":
             _read_body(self.rfile, self.headers, fault.after_bytes)
-            self.owner.record(method, path, f"cut after {fault.after_bytes} bytes", agent=agent)
+            self._record(f"cut after {fault.after_bytes} bytes")
             self.close_connection = True
             return
         body = _read_body(self.rfile, self.headers, None)
         if fault is not None and fault.kind == "status":
-            self.owner.record(method, path, f"status {fault.status}", agent=agent)
+            self._record(f"status {fault.status}")
             self._send(fault.status, [("Content-Type", "application/json")], b'{"errors":[]}')
             self.close_connection = True
             return
         if fault is not None and fault.kind == "stall":
-            self.owner.record(method, path, f"stall {fault.seconds}s", agent=agent)
+            self._record(f"stall {fault.seconds}s")
             time.sleep(fault.seconds)
         url = urlsplit(path)
         if self.owner.paginate_tags and method == "GET" and url.path.endswith("/tags/list"):
             self._forward(method, url.path, body, page=parse_qs(url.query))
         else:
             self._forward(method, path, body)
+
+    def _record(self, outcome: str, size: int = 0) -> None:
+        """What became of this request, with who sent it (the engine, or hubimage's client)."""
+        agent = self.headers.get("User-Agent", "")
+        self.owner.record(self.command, self.path, outcome, size, agent)
 
     def _forward(
         self, method: str, path: str, body: bytes, page: dict[str, list[str]] | None = None
@@ -212,8 +216,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                 data, link = _one_page(path, data, page)
                 kept = [(k, v) for k, v in kept if k.lower() != "link"] + link
             sent = 0 if method == "HEAD" else len(data)
-            agent = self.headers.get("User-Agent", "")
-            self.owner.record(method, self.path, f"forwarded {response.status}", sent, agent)
+            self._record(f"forwarded {response.status}", sent)
             self._send(response.status, kept, data, length)
         finally:
             upstream.close()
