@@ -121,7 +121,7 @@ class HubimageRun:
             parts[title.split(" ")[0]] = seconds  # "Build 127.0.0.1:.../image:tag" -> "Build"
         if self.build_seconds is not None and "Build" in parts:
             parts["Build: builder"] = self.build_seconds
-            parts["Build: after the builder (inventory)"] = parts["Build"] - self.build_seconds
+            parts["Build: after the builder (image size)"] = parts["Build"] - self.build_seconds
         in_groups = sum(self.group_seconds.values())
         parts["outside groups (labels, cache pull)"] = self.seconds - first_group - in_groups
         return parts

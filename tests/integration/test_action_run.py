@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -100,12 +101,20 @@ def run_with_config_repo(
     repository: str,
     config_repo: GitHubStandIn,
     tmp_path: Path,
+    extra_env: Mapping[str, str] | None = None,
     **inputs: str,
 ) -> ActionRun:
     """A run that pushes to `registry` and bumps the hub config in the stand-in."""
     values = {**push_inputs(registry, repository), **inputs}
-    env = {"GITHUB_API_URL": config_repo.url}
+    env = {"GITHUB_API_URL": config_repo.url, **(extra_env or {})}
     return run_action(workdir, event, values, tmp_path, extra_env=env)
+
+
+def imported_modules(stderr: str) -> set[str]:
+    """The modules a run loaded, from Python's `-X importtime` lines on its stderr."""
+    found = re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", stderr, re.MULTILINE)
+    assert found, "no -X importtime lines: was PYTHONPROFILEIMPORTTIME passed on?"
+    return set(found)
 
 
 def assert_config_repository_read_once_before_the_build(standin: GitHubStandIn) -> None:
@@ -173,9 +182,20 @@ def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
     # The same commit again: the tag is in the registry, so nothing is built or pushed,
     # the registry's digest is reused, and the open pull request already says it all.
     again = run_with_config_repo(
-        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path
+        workdir,
+        "push",
+        registry_htpasswd,
+        repository,
+        config_repo,
+        tmp_path,
+        extra_env={"PYTHONPROFILEIMPORTTIME": "1"},
     )
     assert again.returncode == 0, again.stderr[-3000:]
+    # ... and it loads only what that needs: no Docker SDK, no builder, no check runner.
+    loaded = imported_modules(again.stderr)
+    assert {"requests", "hubimage.phases.tagging"} <= loaded
+    unneeded = {"docker", "hubimage.engine.docker_engine", "hubimage.imagebuild.build"}
+    assert loaded & {*unneeded, "hubimage.check.runner"} == set()
     assert again.outputs["tag"] == tag
     assert again.outputs["pushed"] == "false"
     assert again.outputs["digest"] == outputs["digest"]
@@ -227,6 +247,7 @@ def test_events_that_can_carry_outside_code_push_nothing_even_with_secrets(
 
 def test_failed_check_is_never_pushed(
     tmp_path: Path,
+    docker_engine: DockerEngine,
     singleuser_image: str,
     registry_htpasswd: RunningRegistry,
     config_repo: GitHubStandIn,
@@ -243,6 +264,9 @@ def test_failed_check_is_never_pushed(
     assert "::error title=check non-root-user::" in run.stderr
     assert "USER" in run.stderr  # the hint says what to change
     assert not config_repo.repos[CONFIG_REPO].pulls
+    # Every container the run started (checks, the inventory beside them) is gone.
+    built = f"{registry_htpasswd.host}/{repository}:{run.outputs['tag']}"
+    assert docker_engine.client.containers.list(all=True, filters={"ancestor": built}) == []
 
 
 def test_scheduled_rebuild_proposes_only_real_package_changes(
@@ -424,7 +448,9 @@ def test_check_false_builds_and_pushes_in_one_buildx_call_then_bumps_the_served_
     login = login_for(target, registry_htpasswd.credentials)
     with RegistryClient(target.registry_host, login) as client:
         labels = client.image_labels(repository, outputs["digest"]) or {}
-    assert json.loads(labels[CHECKS_LABEL])["checked"] is False
+    record = json.loads(labels[CHECKS_LABEL])
+    assert (record["checked"], record["spawns"], record["checks"]) == (False, [], [])
+    assert "checking as staging spawn" not in run.stderr  # no profile derived for no check
     assert registry_htpasswd.password not in run.everything + calls.read_text()
 
 

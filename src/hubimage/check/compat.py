@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from hubimage.check.base import CheckContext, Outcome
+from hubimage.check.model import format_size
 from hubimage.check.probe import SINGLEUSER, ProbeFailed
 from hubimage.values import HubVersion
 
@@ -162,10 +163,3 @@ def _change(context: CheckContext, size: int, details: dict[str, object]) -> str
     details.update(previous_image=previous, previous_bytes=before, change_bytes=size - before)
     sign = "+" if size >= before else "-"
     return f", {sign}{format_size(abs(size - before))} against the hub's {previous}"
-
-
-def format_size(size: int) -> str:
-    """Decimal units, as `docker images` and registries show them."""
-    if size >= 10**9:
-        return f"{size / 10**9:.2f} GB"
-    return f"{size / 10**6:.1f} MB"

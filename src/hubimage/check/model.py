@@ -236,3 +236,10 @@ def log_tail(result: CheckResult, count: int) -> list[str]:
 def _markdown_cell(text: str) -> str:
     """Table cells are one line and must not contain a bare `|`."""
     return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+def format_size(size: int) -> str:
+    """Decimal units, as `docker images` and registries show them."""
+    if size >= 10**9:
+        return f"{size / 10**9:.2f} GB"
+    return f"{size / 10**6:.1f} MB"

@@ -15,14 +15,11 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from hubimage.check.containers import ContainerSpec, check_labels, run_to_end
-from hubimage.engine import DockerEngine, RunResult
+from hubimage.engine import BACKGROUND_CPU_SHARES, DockerEngine, RunResult
 
 PROBE_TIMEOUT = 120.0
 SINGLEUSER = "jupyterhub-singleuser"
 NOT_FOUND_EXIT = 127  # what shells return for a command that is not on PATH
-# Probes yield the CPU to the server under test, whose start time spawn-time judges and
-# every server check waits for (Docker's default weight is 1024).
-PROBE_CPU_SHARES = 256
 
 _T = TypeVar("_T")
 
@@ -161,7 +158,7 @@ class ImageProbe:
             user=user_spec.user if user_spec else None,
             group_add=user_spec.groups if user_spec else (),
             labels=check_labels("identity"),
-            cpu_shares=PROBE_CPU_SHARES,
+            cpu_shares=BACKGROUND_CPU_SHARES,
         )
         result = run_to_end(self.engine, spec, PROBE_TIMEOUT)
         values = _key_values(result.output)
@@ -196,7 +193,7 @@ class ImageProbe:
             command=shell if keep_entrypoint else shell[2:],
             entrypoint=None if keep_entrypoint else shell[:2],
             labels=check_labels("singleuser-version"),
-            cpu_shares=PROBE_CPU_SHARES,
+            cpu_shares=BACKGROUND_CPU_SHARES,
         )
         result = run_to_end(self.engine, spec, PROBE_TIMEOUT)
         lines = [line.strip() for line in result.output.splitlines() if line.strip()]

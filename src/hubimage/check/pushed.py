@@ -11,8 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from hubimage.check.compat import format_size
-from hubimage.check.model import CheckResult
+from hubimage.check.model import CheckResult, format_size
 from hubimage.errors import ChecksFailedError, RegistryError
 from hubimage.registry.client import client_for
 from hubimage.registry.retry import READ_RETRY

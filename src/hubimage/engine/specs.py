@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal, Protocol
@@ -15,6 +16,12 @@ LogSink = Callable[[str], None]
 class RunResult:
     exit_code: int
     output: str  # stdout and stderr interleaved
+
+
+# Containers that run beside a timed server start (image probes, the package inventory) yield
+# the CPU to it: spawn-time judges that start, and every server check waits for it (Docker's
+# default weight is 1024).
+BACKGROUND_CPU_SHARES = 256
 
 
 @dataclass(frozen=True)
@@ -93,4 +100,15 @@ class ContainerEngine(Protocol):
         entrypoint: Sequence[str] | None = None,
         environment: Mapping[str, str] | None = None,
         timeout: float = 120,
+        cpu_shares: int | None = None,
     ) -> RunResult: ...
+
+
+def image_labels(info: Mapping[str, Any]) -> dict[str, str]:
+    config = info.get("Config") or {}
+    return dict(config.get("Labels") or {})
+
+
+def dumps_label(value: object) -> str:
+    """Labels are strings; structured ones are compact JSON."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))

@@ -182,19 +182,30 @@ def _pip_packages(probe: ProbeResult) -> dict[str, str]:
     return packages
 
 
-def take_inventory(engine: ContainerEngine, image: str) -> PackageInventory:
-    """Run one container of `image` (as its default user) and list its packages.
-
-    Needs /bin/sh in the image; dpkg, conda environments and Python are each optional.
-    """
+def image_size(engine: ContainerEngine, image: str) -> int:
+    """The image's uncompressed size, as the engine reports it."""
     info = engine.inspect_image(image)
     if info is None:
         raise ImageNotFoundError(f"image {image} is not in the local image store")
+    return int(info.get("Size") or 0)
+
+
+def take_inventory(
+    engine: ContainerEngine, image: str, *, cpu_shares: int | None = None
+) -> PackageInventory:
+    """Run one container of `image` (as its default user) and list its packages.
+
+    Needs /bin/sh in the image; dpkg, conda environments and Python are each optional.
+    `cpu_shares` weighs the container against others under contention (Docker's default
+    1024): taken beside the checks, it yields to the server they time.
+    """
+    size = image_size(engine, image)
     result = engine.run(
         image,
         ["hubimage-inventory", PYTHON_SNIPPET],
         entrypoint=["/bin/sh", "-c", SHELL_SCRIPT],
         timeout=120,
+        cpu_shares=cpu_shares,
     )
     if result.exit_code != 0:
         tail = "\n".join(_unmarked(result.output.splitlines())[-10:])
@@ -202,7 +213,7 @@ def take_inventory(engine: ContainerEngine, image: str) -> PackageInventory:
             f"listing the packages of {image} failed (exit code {result.exit_code})",
             hint=f"the image needs a working /bin/sh; its output ended with:\n{tail}",
         )
-    return inventory_from_probe(parse_probe_output(result.output), int(info.get("Size") or 0))
+    return inventory_from_probe(parse_probe_output(result.output), size)
 
 
 def _unmarked(lines: Iterable[str]) -> list[str]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from hubimage.background import in_background
+from hubimage.engine import BACKGROUND_CPU_SHARES
 from hubimage.errors import HubimageError
 from hubimage.input_values import warn_secret_build_args
 from hubimage.phases.context import RunContext
@@ -18,14 +21,26 @@ if TYPE_CHECKING:  # (start-up: the build package and the inventory load only to
 
 @dataclass(frozen=True)
 class Built:
-    """An image built into the local engine, and its package list."""
+    """An image built into the local engine, and its package list (taken in the background,
+    beside the checks: a container run of a second or more that only the record and the
+    package comparison after the checks need)."""
 
     image: str  # name:tag in the local engine
-    inventory: PackageInventory
+    pending_inventory: Future[PackageInventory]
+
+    @property
+    def inventory(self) -> PackageInventory:
+        """The package list; waits for it, and raises what taking it raised."""
+        return self.pending_inventory.result()
+
+    def settle(self) -> None:
+        """Wait until the inventory's container is gone (the run may end before it is asked
+        for: a failed check), whatever its result."""
+        wait([self.pending_inventory])
 
 
 def build(context: RunContext, tag: str) -> Built:
-    from hubimage.inventory import take_inventory  # (start-up: see above)
+    from hubimage.inventory import image_size, take_inventory  # (start-up: see above)
 
     warn_secret_build_args(context.inputs.build_args, context.reporter)
     request = build_request(context.inputs, tag, context.policy.fresh_build)
@@ -43,8 +58,12 @@ def build(context: RunContext, tag: str) -> Built:
         with reporter.untrusted_output():
             result = session.build(request, reporter.info, context.inputs.build_secrets)
         _warn(context, result)
-        inventory = take_inventory(context.services.engine, result.image)
-        outcome.local_image, outcome.size_bytes = result.image, inventory.size_bytes
+        engine, image = context.services.engine, result.image
+        inventory = in_background(
+            lambda: take_inventory(engine, image, cpu_shares=BACKGROUND_CPU_SHARES),
+            "hubimage-inventory",
+        )
+        outcome.local_image, outcome.size_bytes = image, image_size(engine, image)
         reporter.info(
             f"built {result.image} with {result.builder} on {result.backend} "
             f"in {result.seconds:.1f}s"

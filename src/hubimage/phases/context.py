@@ -199,9 +199,11 @@ class RunServices:
         return profiles, notes
 
     def probe_backend(self) -> None:
-        """Find the build backend in the background while the tag, the registry and the hub
-        config are looked up: `docker buildx version`, `docker buildx inspect` and the
-        engine's image store take ~0.25 s, which would otherwise come before every build."""
+        """Find the build backend in the background (once) while the build's start goes on:
+        `docker buildx version`, `docker buildx inspect` and the engine's image store take
+        ~0.25 s, which would otherwise all come before the build."""
+        if self._backend is not None or self._session is not None:
+            return
         from hubimage.imagebuild import select_backend  # (start-up: only runs that build)
 
         def probe() -> BuildBackend:
