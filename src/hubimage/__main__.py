@@ -1,3 +1,3 @@
-from hubimage.cli import main
+from hubimage.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())
