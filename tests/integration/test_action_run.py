@@ -143,9 +143,8 @@ def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
 ) -> None:
     workdir = image_repo(tmp_path / "hub-image", singleuser_image, "six==1.16.0\n")
     team = {"pr-team-reviewers": "hub-admins"}
-    run = run_with_config_repo(
-        workdir, "push", registry_htpasswd, repository, config_repo, tmp_path, **team
-    )
+    push = (workdir, "push", registry_htpasswd, repository, config_repo, tmp_path)
+    run = run_with_config_repo(*push, **team)
     assert run.returncode == 0, run.stderr[-3000:]
 
     outputs = run.outputs
@@ -181,15 +180,7 @@ def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
 
     # The same commit again: the tag is in the registry, so nothing is built or pushed,
     # the registry's digest is reused, and the open pull request already says it all.
-    again = run_with_config_repo(
-        workdir,
-        "push",
-        registry_htpasswd,
-        repository,
-        config_repo,
-        tmp_path,
-        extra_env={"PYTHONPROFILEIMPORTTIME": "1"},
-    )
+    again = run_with_config_repo(*push, extra_env={"PYTHONPROFILEIMPORTTIME": "1"})
     assert again.returncode == 0, again.stderr[-3000:]
     # ... and it loads only what that needs: no Docker SDK, no builder, no check runner.
     loaded = imported_modules(again.stderr)
