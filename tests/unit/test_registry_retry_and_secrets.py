@@ -8,12 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from hubimage.errors import RegistryAuthError, RegistryError, TransientRegistryError
-from hubimage.registry.client import (
-    RegistryClient,
-    api_repository,
-    parse_challenge,
-    uses_plain_http,
-)
+from hubimage.registry.auth import parse_challenge
+from hubimage.registry.client import RegistryClient, api_repository, uses_plain_http
 from hubimage.registry.credentials import Login
 from hubimage.registry.push import classify_push_error, familiar_name
 from hubimage.registry.retry import RetryPolicy, with_retries

@@ -5,7 +5,8 @@
 - `login.resolve_login`: any record to a `Login` (ECR Public token exchange, Docker config).
 - `push.push_image`: push tags with retries, verify the served digest, return `PushResult`
   (`push.verify_served` alone, after buildx pushed in the build).
-- `client.RegistryClient`: manifest digests, tag lists, anonymous-pull checks over HTTP.
+- `client.RegistryClient`: manifest digests, tag lists, anonymous-pull checks over HTTP;
+  `auth.RegistryAuth` answers the registry's challenges for it (Bearer tokens, Basic).
 """
 
 from typing import TYPE_CHECKING, Any

@@ -1,20 +1,16 @@
 """A small client of the Registry HTTP API v2: manifest digests, tags, anonymous pulls.
 
-Authentication follows the registry's `WWW-Authenticate` challenge: `Bearer realm=...,
-service=...,scope=...` sends us to a token endpoint (with Basic credentials when we have them,
-anonymously otherwise); `Basic` takes the credentials directly. Registries on loopback
+Authentication follows the registry's `WWW-Authenticate` challenge (auth.py). Registries on loopback
 (127.0.0.0/8, localhost) are spoken to over plain HTTP, as Docker does; others over HTTPS.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import ipaddress
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlencode, urljoin
 
@@ -28,9 +24,9 @@ from hubimage.errors import (
     TransientRegistryError,
 )
 from hubimage.reference import ImageReference
-from hubimage.registry.credentials import Login, registry_kind, what_to_set
+from hubimage.registry.auth import RegistryAuth
+from hubimage.registry.credentials import Login, registry_kind
 from hubimage.registry.retry import NO_RETRY, RetryPolicy, with_retries
-from hubimage.secrets import SECRETS, safe_for_credentials
 
 MANIFEST_MEDIA_TYPES = (
     "application/vnd.oci.image.index.v1+json",
@@ -39,7 +35,6 @@ MANIFEST_MEDIA_TYPES = (
     "application/vnd.docker.distribution.manifest.v2+json",
 )
 DOCKER_HUB_API_HOST = "registry-1.docker.io"
-_CHALLENGE_PARAM = re.compile(r'(\w+)="([^"]*)"')
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 USER_AGENT = f"hubimage/{__version__} python-requests/{requests.__version__}"
@@ -62,19 +57,6 @@ def api_repository(host: str, repository: str) -> str:
     if registry_kind(host) == "docker-hub" and "/" not in repository:
         return f"library/{repository}"
     return repository
-
-
-@dataclass(frozen=True)
-class Challenge:
-    scheme: str  # "bearer" or "basic", lower-case
-    params: dict[str, str]
-
-
-def parse_challenge(header: str) -> Challenge | None:
-    scheme, _, rest = header.strip().partition(" ")
-    if not scheme:
-        return None
-    return Challenge(scheme.lower(), dict(_CHALLENGE_PARAM.findall(rest)))
 
 
 class SizedReader(Protocol):
@@ -107,7 +89,7 @@ class RegistryClient:
         self._session = requests.Session()
         # named in registries' logs (and in tests, told apart from the engine's push)
         self._session.headers["User-Agent"] = USER_AGENT
-        self._authorization: dict[str, str] = {}  # scope -> Authorization header value
+        self._auth = RegistryAuth(host, self.login, self._session, timeout)
 
     def close(self) -> None:
         self._session.close()
@@ -300,63 +282,16 @@ class RegistryClient:
         body: SizedReader | None = None,
     ) -> requests.Response:
         headers = headers or {}
-        auth = self._authorization.get(scope)
+        auth = self._auth.header(scope)
         response = self._send(
             method, url, {**headers, **({"Authorization": auth} if auth else {})}, body
         )
         if response.status_code != 401 or body is not None:  # a body is read only once
             return response
-        challenge = parse_challenge(response.headers.get("WWW-Authenticate", ""))
-        if challenge is None:
+        auth = self._auth.answer(response, scope)
+        if auth is None:
             return response
-        if challenge.scheme == "bearer":
-            auth = f"Bearer {self._bearer_token(challenge, scope)}"
-        elif challenge.scheme == "basic" and self.login is not None:
-            auth = _basic_authorization(self.login)
-        else:
-            return response
-        self._authorization[scope] = auth
         return self._send(method, url, {**headers, "Authorization": auth})
-
-    def _bearer_token(self, challenge: Challenge, scope: str) -> str:
-        realm = challenge.params.get("realm")
-        if not realm:
-            raise RegistryError(f"{self.host} asked for a bearer token but named no realm")
-        params = {"scope": challenge.params.get("scope", scope)}
-        if "service" in challenge.params:
-            params["service"] = challenge.params["service"]
-        if self.login is not None and not safe_for_credentials(realm):
-            # Anyone who can answer for the registry (or sit on the path to it) could name a
-            # realm that collects passwords in clear text.
-            raise RegistryError(
-                f"{self.host} sends us to the token service {realm}, which is not https: "
-                "hubimage does not send credentials there in clear text",
-                hint="a token service must use https:// (plain http only on loopback)",
-            )
-        headers = {"Authorization": _basic_authorization(self.login)} if self.login else {}
-        try:
-            response = self._session.get(
-                realm, params=params, headers=headers, timeout=self.timeout
-            )
-        except requests.RequestException as error:
-            raise TransientRegistryError(
-                f"cannot reach the token service of {self.host}: {type(error).__name__}"
-            ) from error
-        if response.status_code in (401, 403):
-            raise self._auth_error(response.status_code, "the token service")
-        if response.status_code >= 500:
-            raise TransientRegistryError(
-                f"the token service of {self.host} answered {response.status_code}"
-            )
-        try:
-            body = response.json()
-            token = body.get("token") or body.get("access_token")
-        except (ValueError, AttributeError):
-            token = None
-        if not isinstance(token, str) or not token:
-            raise RegistryError(f"the token service of {self.host} sent no token")
-        SECRETS.add(token)
-        return token
 
     def _send(
         self, method: str, url: str, headers: dict[str, str], body: SizedReader | None = None
@@ -381,21 +316,9 @@ class RegistryClient:
 
     def _raise_for_status(self, response: requests.Response, what: str) -> None:
         if response.status_code in (401, 403):
-            raise self._auth_error(response.status_code, "the registry")
+            raise self._auth.refused(response.status_code, "the registry")
         if not 200 <= response.status_code < 300:
             raise RegistryError(f"{self.host} answered {response.status_code} for {what}")
-
-    def _auth_error(self, status: int, who: str) -> RegistryAuthError:
-        if self.login is None:
-            return RegistryAuthError(
-                f"{who} of {self.host} refused anonymous access ({status})",
-                hint=what_to_set(self.host),
-            )
-        return RegistryAuthError(
-            f"{who} of {self.host} refused the credentials of user {self.login.username!r} "
-            f"({status})",
-            hint=f"check the credentials and their permissions; {what_to_set(self.host)}",
-        )
 
 
 def verify_digest(content: bytes, digest: str, what: str) -> None:
@@ -447,11 +370,6 @@ def tag_exists(
     reference: ImageReference, login: Login | None = None, insecure: bool | None = None
 ) -> bool:
     return manifest_digest(reference, login, insecure) is not None
-
-
-def _basic_authorization(login: Login) -> str:
-    pair = f"{login.username}:{login.password}".encode()
-    return f"Basic {base64.b64encode(pair).decode()}"
 
 
 _MAKE_PUBLIC = {
