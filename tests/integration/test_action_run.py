@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from hubimage.engine import DockerEngine
+from hubimage.engine import DockerEngine, image_labels
+from hubimage.inventory import read_inventory_label
 from hubimage.policy import CHECKS_LABEL
 from hubimage.reference import ImageReference
 from hubimage.registry import RegistryClient, login_for, push_image
@@ -173,6 +174,11 @@ def test_push_event_builds_checks_pushes_and_opens_a_bump_pull_request(
     )
 
     assert "| `server-starts` | ✅ pass |" in run.summary
+    # The size the summary gives is the one the package inventory saw beside the checks.
+    labels = image_labels(docker_engine.require_image(f"{outputs['image']}:{tag}"))
+    inventory = read_inventory_label(labels)
+    assert inventory is not None and inventory.size_bytes > 0
+    assert f"| size | {inventory.size_bytes / 1e6:,.1f} MB |" in run.summary
     assert outputs["digest"] in run.summary
     assert_config_repository_read_once_before_the_build(config_repo)
     assert "::group::Build" in run.stderr

@@ -102,6 +102,7 @@ def build_image(
         warnings=prepared.warnings,
         backend=backend.kind,
         digest=image_id if request.output == "push" else "",
+        size_bytes=int(built.get("Size") or 0),
     )
 
 

@@ -75,6 +75,7 @@ class BuildResult:
     warnings: tuple[str, ...]
     backend: BuildBackendKind = "legacy"
     digest: str = ""  # output "push": the manifest digest buildx pushed (containerimage.digest)
+    size_bytes: int = 0  # output "load": the image's uncompressed size, as the engine reports it
 
 
 class PreparedBuild(Protocol):

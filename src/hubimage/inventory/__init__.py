@@ -19,7 +19,7 @@ from hubimage.inventory.model import (
     normalize_name,
     read_inventory_label,
 )
-from hubimage.inventory.probe import image_size, take_inventory
+from hubimage.inventory.probe import take_inventory
 from hubimage.inventory.stamp import inventory_of_image, stamp_inventory
 
 __all__ = [
@@ -34,7 +34,6 @@ __all__ = [
     "diff_inventories",
     "encode_inventory",
     "format_size",
-    "image_size",
     "inventory_of_image",
     "normalize_name",
     "read_inventory_label",

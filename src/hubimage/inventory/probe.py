@@ -182,14 +182,6 @@ def _pip_packages(probe: ProbeResult) -> dict[str, str]:
     return packages
 
 
-def image_size(engine: ContainerEngine, image: str) -> int:
-    """The image's uncompressed size, as the engine reports it."""
-    info = engine.inspect_image(image)
-    if info is None:
-        raise ImageNotFoundError(f"image {image} is not in the local image store")
-    return int(info.get("Size") or 0)
-
-
 def take_inventory(
     engine: ContainerEngine, image: str, *, cpu_shares: int | None = None
 ) -> PackageInventory:
@@ -199,7 +191,9 @@ def take_inventory(
     `cpu_shares` weighs the container against others under contention (Docker's default
     1024): taken beside the checks, it yields to the server they time.
     """
-    size = image_size(engine, image)
+    info = engine.inspect_image(image)
+    if info is None:
+        raise ImageNotFoundError(f"image {image} is not in the local image store")
     result = engine.run(
         image,
         ["hubimage-inventory", PYTHON_SNIPPET],
@@ -213,7 +207,7 @@ def take_inventory(
             f"listing the packages of {image} failed (exit code {result.exit_code})",
             hint=f"the image needs a working /bin/sh; its output ended with:\n{tail}",
         )
-    return inventory_from_probe(parse_probe_output(result.output), size)
+    return inventory_from_probe(parse_probe_output(result.output), int(info.get("Size") or 0))
 
 
 def _unmarked(lines: Iterable[str]) -> list[str]:

@@ -40,7 +40,7 @@ class Built:
 
 
 def build(context: RunContext, tag: str) -> Built:
-    from hubimage.inventory import image_size, take_inventory  # (start-up: see above)
+    from hubimage.inventory import take_inventory  # (start-up: see above)
 
     warn_secret_build_args(context.inputs.build_args, context.reporter)
     request = build_request(context.inputs, tag, context.policy.fresh_build)
@@ -63,7 +63,7 @@ def build(context: RunContext, tag: str) -> Built:
             lambda: take_inventory(engine, image, cpu_shares=BACKGROUND_CPU_SHARES),
             "hubimage-inventory",
         )
-        outcome.local_image, outcome.size_bytes = image, image_size(engine, image)
+        outcome.local_image, outcome.size_bytes = image, result.size_bytes
         reporter.info(
             f"built {result.image} with {result.builder} on {result.backend} "
             f"in {result.seconds:.1f}s"
